@@ -1,0 +1,213 @@
+"""No code on a page may go untested without this module failing."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+import labcode
+from tests.docs_harness import (
+    DOCS,
+    ROOT,
+    content_pages,
+    executed_examples,
+    skip_directives,
+    unrun_python,
+)
+
+PAGES = sorted(DOCS.rglob("*.md"))
+
+
+def _ids(paths):
+    return [str(p.relative_to(DOCS)) for p in paths]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_ids(PAGES))
+def test_no_python_is_silently_skipped(page: Path) -> None:
+    problems = unrun_python(page)
+    assert not problems, "\n".join(map(str, problems))
+
+
+@pytest.mark.parametrize("page", content_pages(), ids=_ids(content_pages()))
+def test_every_content_page_runs_code(page: Path) -> None:
+    assert executed_examples(page), f"{page.relative_to(ROOT)} has no executed code block"
+
+
+def test_every_skip_has_a_reason() -> None:
+    skips = skip_directives()
+    missing = [s.where for s in skips if s.action in ("next", "start") and s.reason is None]
+    assert not missing, "skip directive without a reason on the same line: " + ", ".join(missing)
+
+
+# --- the policy checks themselves are checked on pages written to fail -------
+
+
+def _page(tmp_path: Path, body: str) -> Path:
+    page = tmp_path / "page.md"
+    page.write_text(textwrap.dedent(body), encoding="utf-8")
+    return page
+
+
+@pytest.mark.parametrize(
+    "fence",
+    ["```py", "```pycon", "```python3", "```python title=\"x.py\"", "``` python", "```{.python}",
+     "~~~ipython", "```text"],
+)
+def test_unrun_fences_are_reported(tmp_path: Path, fence: str) -> None:
+    closing = fence[:3]
+    page = _page(tmp_path, f"Intro\n\n{fence}\n>>> 1 + 1\n2\n{closing}\n")
+    [problem] = unrun_python(page)
+    assert problem.where.endswith("page.md:3")
+
+
+def test_indented_prompt_after_a_list_is_reported(tmp_path: Path) -> None:
+    page = _page(tmp_path, "- a list item\n\n        >>> 1 + 1\n        2\n")
+    [problem] = unrun_python(page)
+    assert "outside a ```python fence" in problem.what and problem.where.endswith(":3")
+
+
+def test_run_fences_pass(tmp_path: Path) -> None:
+    page = _page(
+        tmp_path,
+        "```python\n>>> 1 + 1\n2\n```\n\n- item\n\n    ```python\n    x = 1\n    ```\n\n```output\n```\n",
+    )
+    assert unrun_python(page) == []
+
+
+def test_skip_reasons_are_parsed(tmp_path: Path, monkeypatch) -> None:
+    import tests.docs_harness as harness
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text(
+        '<!-- skip: next "needs PyTorch" -->\n'
+        "<!-- skip: next -->\n"
+        "<!-- skip: start if(True, reason='slow on CI') -->\n"
+        "<!-- skip: end -->\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(harness, "DOCS", docs)
+    monkeypatch.setattr(harness, "ROOT", tmp_path)
+    found = [(s.where, s.action, s.reason) for s in harness.skip_directives()]
+    assert found == [
+        ("docs/a.md:1", "next", "needs PyTorch"),
+        ("docs/a.md:2", "next", None),
+        ("docs/a.md:3", "start", "slow on CI"),
+        ("docs/a.md:4", "end", None),
+    ]
+
+
+# --- the package side --------------------------------------------------------
+
+
+def _public_modules() -> list[str]:
+    return sorted(
+        info.name for info in pkgutil.iter_modules(labcode.__path__) if not info.name.startswith("_")
+    )
+
+
+@pytest.mark.parametrize("module", _public_modules())
+def test_every_module_has_an_api_page_in_the_nav(module: str) -> None:
+    page = DOCS / "api" / f"{module}.md"
+    assert page.exists(), f"docs/api/{module}.md is missing"
+    assert f"::: labcode.{module}" in page.read_text(encoding="utf-8")
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert f"api/{module}.md" in nav, f"api/{module}.md is not in the nav of mkdocs.yml"
+
+
+def _public_callables():
+    for module_name in _public_modules():
+        module = importlib.import_module(f"labcode.{module_name}")
+        names = getattr(module, "__all__", None)
+        assert names is not None, f"labcode.{module_name} has no __all__"
+        for name in names:
+            yield f"labcode.{module_name}.{name}", getattr(module, name)
+
+
+@pytest.mark.parametrize("qualname,obj", list(_public_callables()), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_public_object_has_runnable_examples(qualname: str, obj) -> None:
+    doc = obj.__doc__ or ""
+    assert re.search(r"^\s*Examples\n\s*-{8}", doc, re.MULTILINE), f"{qualname} has no Examples section"
+    examples = doc.split("Examples", 1)[1]
+    assert ">>>" in examples, f"{qualname}'s Examples section has no >>> line to run"
+
+
+def test_nav_lists_every_page() -> None:
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+
+    def walk(item):
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            for value in item.values():
+                yield from walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                yield from walk(value)
+
+    in_nav = set(walk(config["nav"]))
+    on_disk = {str(p.relative_to(DOCS)) for p in PAGES}
+    assert on_disk - in_nav == set(), "pages missing from the nav"
+    assert in_nav - on_disk == set(), "nav entries with no page"
+
+
+def _run_page(tmp_path: Path, body: str) -> list[str]:
+    """Run every example of a page through the docs harness; return the failures."""
+    from sybil.example import SybilFailure
+
+    from tests.docs_harness import docs_sybil
+
+    page = _page(tmp_path, body)
+    failures = []
+    document = docs_sybil.parse(page)
+    docs_sybil.setup(document.namespace)
+    try:
+        for example in document.examples():
+            try:
+                example.evaluate()
+            except SybilFailure as failure:
+                failures.append(str(failure))
+    finally:
+        docs_sybil.teardown(document.namespace)
+    return failures
+
+
+def test_printed_output_is_compared_with_the_output_fence(tmp_path: Path) -> None:
+    good = "```python\nprint(1 + 1)\n```\n\n```output\n2\n```\n"
+    assert _run_page(tmp_path, good) == []
+    [failure] = _run_page(tmp_path, good.replace("```output\n2", "```output\n3"))
+    assert "differs from the ```output fence" in failure
+
+
+def test_printed_output_without_an_output_fence_fails(tmp_path: Path) -> None:
+    [failure] = _run_page(tmp_path, "```python\nprint('nobody checks me')\n```\n")
+    assert "no ```output fence follows it" in failure
+
+
+def test_an_output_fence_with_nothing_printed_fails(tmp_path: Path) -> None:
+    [failure] = _run_page(tmp_path, "```python\nx = 2\n```\n\n```output\n2\n```\n")
+    assert "differs" in failure
+
+
+def test_doctest_output_is_checked(tmp_path: Path) -> None:
+    assert _run_page(tmp_path, "```python\n>>> 6 * 7\n42\n\n```\n") == []
+    assert len(_run_page(tmp_path, "```python\n>>> 6 * 7\n41\n\n```\n")) == 1
+
+
+def test_pages_print_with_numpy_defaults(tmp_path: Path) -> None:
+    import numpy as np
+
+    with np.printoptions(precision=2, suppress=True):
+        page = "```python\n>>> import numpy as np\n>>> np.array([1/3])\narray([0.33333333])\n\n```\n"
+        assert _run_page(tmp_path, page) == []
+        assert np.get_printoptions()["precision"] == 2  # restored after the page

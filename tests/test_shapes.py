@@ -1,0 +1,35 @@
+import numpy as np
+import pytest
+
+from labcode.shapes import check_shapes
+
+
+def test_sizes_are_bound_in_order_and_shared() -> None:
+    sizes = check_shapes(
+        X=(np.zeros((4, 3)), "n p"), W1=(np.zeros((3, 5)), "p d"), b=(np.zeros(5), "d"), s=(2.0, "")
+    )
+    assert sizes == {"n": 4, "p": 3, "d": 5}
+
+
+def test_known_sizes_and_literal_dimensions() -> None:
+    assert check_shapes({"q": 1}, Y=(np.zeros((4, 1)), "n q"), c=(np.zeros((4, 1)), "n 1")) == {"q": 1, "n": 4}
+    with pytest.raises(ValueError, match=r"Y has shape \(4, 2\) but \(n, q\) was expected with q = 1 \(set by the caller\)"):
+        check_shapes({"q": 1}, Y=(np.zeros((4, 2)), "n q"))
+    with pytest.raises(ValueError, match=r"c has shape \(4, 2\) but \(n, 1\) was expected"):
+        check_shapes(c=(np.zeros((4, 2)), "n 1"))
+
+
+def test_wrong_number_of_dimensions() -> None:
+    with pytest.raises(ValueError, match=r"b has shape \(5, 1\) but \(d,\) was expected \(1 dimension, not 2\)"):
+        check_shapes(b=(np.zeros((5, 1)), "d"))
+
+
+@pytest.mark.parametrize("bad", [("n p",), "n p", (np.zeros(2), 3)])
+def test_malformed_specs_are_rejected(bad) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        check_shapes(X=bad)
+
+
+def test_bad_dimension_token() -> None:
+    with pytest.raises(ValueError, match="bad dimension 'n-1'"):
+        check_shapes(X=(np.zeros(2), "n-1"))
