@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import re
 import textwrap
@@ -127,7 +128,9 @@ def _public_callables():
         names = getattr(module, "__all__", None)
         assert names is not None, f"labcode.{module_name} has no __all__"
         for name in names:
-            yield f"labcode.{module_name}.{name}", getattr(module, name)
+            obj = getattr(module, name)
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                yield f"labcode.{module_name}.{name}", obj
 
 
 @pytest.mark.parametrize("qualname,obj", list(_public_callables()), ids=lambda v: v if isinstance(v, str) else "")

@@ -77,3 +77,23 @@ def test_scanner_ignores_links_and_local_fetches(tmp_path) -> None:
 
 def test_content_pages_are_known() -> None:
     assert (DOCS / "index.md") in content_pages()
+
+
+def _figure_links() -> dict[str, list[str]]:
+    links: dict[str, list[str]] = {}
+    for page in DOCS.rglob("*.md"):
+        for name in re.findall(r"\]\((?:\.\./)*figures/([^)\s]+\.svg)", page.read_text(encoding="utf-8")):
+            links.setdefault(name, []).append(str(page.relative_to(DOCS)))
+    return links
+
+
+def test_every_registered_figure_is_built_and_used(built_site: BuiltSite) -> None:
+    from labcode.figures import registry
+
+    names = set(registry())
+    for name in names:
+        svg = (built_site.path / "figures" / name).read_bytes()
+        assert svg.startswith(b"<?xml") and b"<svg" in svg
+    used = set(_figure_links())
+    assert used - names == set(), "pages link to figures that no code draws"
+    assert names - used == set(), "figures that no page shows"
