@@ -141,6 +141,21 @@ def test_every_public_object_has_runnable_examples(qualname: str, obj) -> None:
     assert ">>>" in examples, f"{qualname}'s Examples section has no >>> line to run"
 
 
+_SPHINX_ROLE = re.compile(r":(?:class|func|meth|mod|attr|data|obj|exc|ref):`")
+
+
+def test_docstrings_use_markdown_not_sphinx_roles() -> None:
+    # mkdocstrings renders docstrings as Markdown: a Sphinx role such as
+    # :func:`get` would reach the API reference as literal text.
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "labcode").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if _SPHINX_ROLE.search(line)
+    ]
+    assert offenders == [], "Sphinx roles render literally; use `code` spans:\n" + "\n".join(offenders)
+
+
 def test_nav_lists_every_page() -> None:
     class _Loader(yaml.SafeLoader):
         pass
