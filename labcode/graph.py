@@ -789,7 +789,11 @@ def trace(chain: Chain, x: ArrayLike, grad_out: ArrayLike = 1.0) -> list[TraceRo
     return rows[::-1]
 
 
-def format_trace(rows: Sequence[TraceRow], digits: int | None = None) -> str:
+def format_trace(
+    rows: Sequence[TraceRow],
+    digits: int | None = None,
+    columns: Sequence[str] = ("value", "local", "upstream", "downstream"),
+) -> str:
     """A plain-text table of a trace at a scalar input.
 
     Parameters
@@ -799,6 +803,9 @@ def format_trace(rows: Sequence[TraceRow], digits: int | None = None) -> str:
     digits : int, optional
         Decimals to show; by default every number is shown in full (the
         shortest text that reads back as the same float).
+    columns : sequence of str, optional
+        Which fields of `TraceRow` to show after the node name, in order; by
+        default all four.
 
     Returns
     -------
@@ -808,24 +815,32 @@ def format_trace(rows: Sequence[TraceRow], digits: int | None = None) -> str:
     Raises
     ------
     ValueError
-        If a value is not a scalar.
+        If a value is not a scalar, or a column is not a field of `TraceRow`.
 
     Examples
     --------
     >>> from labcode.graph import AddConst, Chain, format_trace, trace
-    >>> print(format_trace(trace(Chain([AddConst(1.0, name="y = x + 1")]), 2.0)))
+    >>> rows = trace(Chain([AddConst(1.0, name="y = x + 1")]), 2.0)
+    >>> print(format_trace(rows))
     node       value  local  upstream  downstream
     y = x + 1  3.0    1.0    1.0       1.0
+    >>> print(format_trace(rows, columns=["upstream", "downstream"]))
+    node       upstream  downstream
+    y = x + 1  1.0       1.0
     """
+    known = ("value", "local", "upstream", "downstream")
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise ValueError(f"unknown trace columns {unknown}; valid: {', '.join(known)}")
 
     def show(v: NDArray[np.floating]) -> str:
         if np.ndim(v) != 0:
             raise ValueError(f"format_trace shows scalars only, got shape {np.shape(v)}")
         return repr(float(v)) if digits is None else f"{float(v):.{digits}f}"
 
-    table = [["node", "value", "local", "upstream", "downstream"]]
+    table = [["node", *columns]]
     for r in rows:
-        table.append([r.name] + [show(v) for v in (r.value, r.local, r.upstream, r.downstream)])
+        table.append([r.name] + [show(getattr(r, c)) for c in columns])
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in table

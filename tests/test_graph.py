@@ -177,3 +177,9 @@ def test_fan_out_gradients_add_up(x) -> None:
     numeric = central_difference(lambda v: v * np.exp(v), x)
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(grad, np.exp(x) * (1 + x), rtol=1e-12)
+
+
+def test_format_trace_rejects_unknown_columns() -> None:
+    rows = trace(sigmoid_chain(), 1.0)
+    with pytest.raises(ValueError, match="unknown trace columns \\['slope'\\]"):
+        format_trace(rows, columns=["slope"])
