@@ -1,4 +1,4 @@
-"""Numbers typed in the prose of a page must also appear in its code or output.
+"""Chapters 1-4: every block runs, and numbers typed in the prose come from code.
 
 Sybil checks what the code blocks print; this test ties the sentences to them:
 a decimal number written in the text (``0.7310585786300049``, ``-0.533``) must
@@ -13,10 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs_harness import DOCS
+from tests.docs_harness import DOCS, executed_examples
 
 #: Pages whose prose numbers are tied to their code (chapters 1-4).
 PAGES = ["matrix-primer.md", "forward-pass.md", "chain-rule.md", "sigmoid.md"]
+
+#: How many examples (doctest statements and checked scripts) each page runs, as
+#: Sybil's own docs do with ``check_path(..., expected=N)``: a block that
+#: silently stops running (a changed fence, a stray skip) changes the count.
+#: Update the number when you add or remove an example on purpose.
+EXPECTED_EXAMPLES = {"matrix-primer.md": 24, "forward-pass.md": 32, "chain-rule.md": 26, "sigmoid.md": 24}
 
 _FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 _DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+")
@@ -52,3 +58,8 @@ def test_an_edited_prose_number_is_caught() -> None:
 def test_split_page_sees_only_python_and_output_fences(tmp_path: Path) -> None:
     text = "x is 1.25 here\n\n```python\nprint(1.25)\n```\n\n```text\n2.5\n```\n\nand 2.5\n"
     assert untied_numbers(text) == ["2.5"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_example_on_the_page_runs(name: str) -> None:
+    assert len(executed_examples(DOCS / name)) == EXPECTED_EXAMPLES[name]
