@@ -44,6 +44,9 @@ EPS64 = float(np.finfo(np.float64).eps)
 #: Default steps: the h that balances truncation and round-off in float64.
 DEFAULT_STEP = {"forward": EPS64 ** (1 / 2), "central": EPS64 ** (1 / 3)}
 
+#: An absolute error below this many times ``eps |L| / h`` is round-off, not a bug.
+ROUND_OFF_FACTOR = 10.0
+
 
 def forward_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:
     """``(f(x + h) - f(x)) / h``, computed in the floating type of ``x``.
@@ -409,9 +412,11 @@ def check_gradient(
         Bound on the relative error of every entry.
     floor : float, optional
         Lower bound on the relative error's denominator (see `relative_error`).
-        By default ``1e-4`` times the largest gradient entry of the block, so
-        that entries many orders below the rest, which round-off dominates,
-        are compared on the block's scale.
+        By default ``10 * eps * |loss()| / h / tol``: an entry then passes if
+        its relative error is at most ``tol`` *or* its absolute error is at
+        most ten times the round-off ``eps |L| / h`` that any finite
+        difference carries. Without it, tiny entries of a correct gradient
+        fail on round-off alone.
     n : int, optional
         The number of samples, so that a missing ``1/n`` is named as such.
     worst : int
@@ -453,11 +458,13 @@ def check_gradient(
                 f"but {name} has shape {np.shape(array)}"
             )
     numeric = numerical_gradient(loss, params, h=h, method=method)
+    if floor is None:
+        step = DEFAULT_STEP[method] if h is None else float(h)
+        floor = ROUND_OFF_FACTOR * EPS64 * abs(float(loss())) / step / tol
     blocks = {}
     for name in params:
         a, b = analytic[name], numeric[name]
-        scale = float(max(np.abs(a).max(), np.abs(b).max())) if a.size else 0.0
-        errors = relative_error(a, b, floor=1e-4 * scale if floor is None else floor)
+        errors = relative_error(a, b, floor=floor)
         order = np.argsort(errors, axis=None, kind="stable")[::-1][:worst]
         entries = [np.unravel_index(i, errors.shape) for i in order]
         max_error = float(errors.max()) if errors.size else 0.0

@@ -271,3 +271,24 @@ def test_relu_at_the_kink_disagrees_and_away_from_it_agrees() -> None:
         lambda: net_loss(beta1, beta2, X, Y, "relu"), {"beta1": beta1, "beta2": beta2}, {"beta1": g1, "beta2": g2}
     )
     assert away.ok and kink.failing == ["beta1"]
+
+
+def test_round_off_floor_passes_tiny_entries_and_still_catches_bugs_in_them() -> None:
+    """Without the floor, a correct gradient with tiny entries fails on round-off alone."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((100, 20)), rng.standard_normal((100, 1))
+    beta1, beta2 = 0.1 * rng.standard_normal((20, 50)), 0.1 * rng.standard_normal((50, 1))
+    g1, g2 = net_gradient(beta1, beta2, X, Y)
+
+    def run(analytic1, **kwargs):
+        return check_gradient(lambda: net_loss(beta1, beta2, X, Y), {"beta1": beta1, "beta2": beta2},
+                              {"beta1": analytic1, "beta2": g2}, **kwargs)
+
+    assert not run(g1, floor=0.0).ok
+    assert run(g1).ok
+    tiny = np.unravel_index(np.argmin(np.abs(g1)), g1.shape)
+    assert abs(g1[tiny]) < 1e-5
+    wrong = g1.copy()
+    wrong[tiny] += 1e-6
+    report = run(wrong)
+    assert report.failing == ["beta1"] and report.blocks["beta1"].worst[0][0] == tuple(map(int, tiny))
