@@ -27,6 +27,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "DEFAULT_STEP",
+    "ROUND_OFF_FACTOR",
     "forward_difference",
     "central_difference",
     "difference_errors",
@@ -41,11 +43,13 @@ __all__ = [
 
 EPS64 = float(np.finfo(np.float64).eps)
 
-#: Default steps: the h that balances truncation and round-off in float64.
 DEFAULT_STEP = {"forward": EPS64 ** (1 / 2), "central": EPS64 ** (1 / 3)}
+"""Default steps, the h that balances truncation and round-off in float64:
+``sqrt(eps)`` (about 1.5e-8) for forward and ``cbrt(eps)`` (about 6.1e-6) for
+central differences."""
 
-#: An absolute error below this many times ``eps |L| / h`` is round-off, not a bug.
 ROUND_OFF_FACTOR = 10.0
+"""An absolute error below this many times ``eps |L| / h`` is round-off, not a bug."""
 
 
 def forward_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:

@@ -11,6 +11,9 @@ hidden units, ``q`` outputs):
 
 The loss is always ``||E||^2 / n``. Every function checks the shapes of its
 arguments first and raises `ValueError` naming the array that disagrees.
+Floating inputs keep their type (float32 in, float32 out; anything else
+becomes float64), which the gradient-checking page uses to show why float32
+cannot check a gradient.
 
 scipy's optimisers and checkers want a function of one flat vector. `pack`
 lays the parameters out as the p·d entries of ``beta1`` (row by row) followed
