@@ -1,0 +1,583 @@
+"""Check an analytic gradient against finite differences, block by block.
+
+Three tools, from the smallest to the most useful:
+
+* `forward_difference` and `central_difference` differentiate a function of one
+  number, in the floating type of that number (the step-size figure uses them
+  in float64 and float32); `difference_errors` sweeps the step ``h``.
+* `check_gradient` perturbs every entry of every parameter array *in place*,
+  one at a time, calls the loss, and always puts the entry back exactly as it
+  was (even if the loss raises). It returns a `GradientReport` with one
+  `BlockReport` per parameter array: the worst relative error, the worst
+  entries, and a hint when numeric/analytic is the same constant everywhere
+  (the "forgot 1/n" bug).
+* `directional_check` compares the derivative along a few random unit vectors
+  with the analytic gradient projected on them: ``2k`` loss calls for ``k``
+  directions, however many parameters there are.
+
+Relative error is CS231n's ``|a - b| / max(|a|, |b|)``, entry by entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "DEFAULT_STEP",
+    "ROUND_OFF_FACTOR",
+    "forward_difference",
+    "central_difference",
+    "difference_errors",
+    "relative_error",
+    "numerical_gradient",
+    "BlockReport",
+    "GradientReport",
+    "check_gradient",
+    "DirectionalReport",
+    "directional_check",
+]
+
+EPS64 = float(np.finfo(np.float64).eps)
+
+DEFAULT_STEP = {"forward": EPS64 ** (1 / 2), "central": EPS64 ** (1 / 3)}
+"""Default steps, the h that balances truncation and round-off in float64:
+``sqrt(eps)`` (about 1.5e-8) for forward and ``cbrt(eps)`` (about 6.1e-6) for
+central differences."""
+
+ROUND_OFF_FACTOR = 10.0
+"""An absolute error below this many times ``eps |L| / h`` is round-off, not a bug."""
+
+
+def forward_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:
+    """``(f(x + h) - f(x)) / h``, computed in the floating type of ``x``.
+
+    Truncation error O(h), round-off error about ``eps |f| / h``.
+
+    Parameters
+    ----------
+    f : callable
+        A function of one number.
+    x : float or numpy floating scalar
+        Where to differentiate; ``h`` is cast to its type (float64 for a Python float).
+    h : float
+        The step.
+
+    Returns
+    -------
+    numpy floating scalar
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.gradcheck import forward_difference
+    >>> print(round(float(forward_difference(np.square, 3.0, 1e-3)), 6))  # 2x + h
+    6.001
+    """
+    x = _scalar(x)
+    h = x.dtype.type(h)
+    return (f(x + h) - f(x)) / h
+
+
+def central_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:
+    """``(f(x + h) - f(x - h)) / (2h)``, computed in the floating type of ``x``.
+
+    Truncation error O(h²), round-off error about ``eps |f| / h``.
+
+    Parameters
+    ----------
+    f : callable
+        A function of one number.
+    x : float or numpy floating scalar
+        Where to differentiate; ``h`` is cast to its type.
+    h : float
+        The step.
+
+    Returns
+    -------
+    numpy floating scalar
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.gradcheck import central_difference
+    >>> print(round(float(central_difference(np.square, 3.0, 1e-3)), 6))  # exact for a parabola
+    6.0
+    """
+    x = _scalar(x)
+    h = x.dtype.type(h)
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def _scalar(x: ArrayLike) -> np.floating:
+    x = np.asarray(x)
+    if x.ndim != 0:
+        raise ValueError(f"x must be a single number, got shape {x.shape}")
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(np.float64)
+    return x[()]
+
+
+def difference_errors(
+    f: Callable, dfdx: Callable, x: float, steps: ArrayLike, dtype: type = np.float64
+) -> dict[str, NDArray[np.float64]]:
+    """Absolute error of both difference schemes at every step, in one floating type.
+
+    Parameters
+    ----------
+    f : callable
+        A function of one number that keeps the floating type of its argument.
+    dfdx : callable
+        Its exact derivative, evaluated in float64.
+    x : float
+        Where to differentiate.
+    steps : array_like
+        The steps ``h``, shape ``(m,)``.
+    dtype : numpy floating type
+        ``np.float64`` or ``np.float32``: ``x``, ``h`` and ``f`` are computed in it.
+
+    Returns
+    -------
+    dict
+        ``{"forward": errors, "central": errors}``, each of shape ``(m,)``, in float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.gradcheck import difference_errors
+    >>> errors = difference_errors(np.exp, np.exp, 1.0, [1e-2, 1e-4])
+    >>> bool(errors["central"][1] < errors["forward"][1] < errors["forward"][0])
+    True
+    """
+    steps = np.asarray(steps, dtype=np.float64)
+    if steps.ndim != 1:
+        raise ValueError(f"steps must have shape (m,), got {steps.shape}")
+    x_t = np.dtype(dtype).type(x)
+    exact = float(dfdx(np.float64(x_t)))
+    return {
+        name: np.array([abs(float(scheme(f, x_t, h)) - exact) for h in steps])
+        for name, scheme in (("forward", forward_difference), ("central", central_difference))
+    }
+
+
+def relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float = 0.0) -> NDArray[np.float64]:
+    """Entry-by-entry ``|a - b| / max(|a|, |b|, floor)``, and 0 where both are 0.
+
+    Parameters
+    ----------
+    analytic, numeric : array_like
+        Same shape.
+    floor : float
+        Lower bound on the denominator, so that entries where both gradients
+        are round-off noise near zero are compared absolutely.
+
+    Returns
+    -------
+    ndarray
+        Same shape as the inputs, values in ``[0, 2]`` (``floor = 0``).
+
+    Examples
+    --------
+    >>> from labcode.gradcheck import relative_error
+    >>> print(relative_error([1.0, 0.0, 2.0], [1.0, 0.0, -2.0]))
+    [0. 0. 2.]
+    """
+    a = np.asarray(analytic, dtype=np.float64)
+    b = np.asarray(numeric, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"analytic has shape {a.shape} but numeric has shape {b.shape}")
+    scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
+    diff = np.abs(a - b)
+    out = np.zeros_like(diff)
+    np.divide(diff, scale, out=out, where=scale > 0)
+    return out
+
+
+def _check_params(params: Mapping[str, np.ndarray]) -> None:
+    """Refuse before touching anything: only writable float64 arrays are perturbed."""
+    for name, array in params.items():
+        if not isinstance(array, np.ndarray):
+            raise TypeError(f"{name} must be a numpy array (it is perturbed in place), got {type(array).__name__}")
+        if array.dtype != np.float64:
+            eps = float(np.finfo(array.dtype).eps) if np.issubdtype(array.dtype, np.floating) else None
+            why = f" (its eps {eps:.1e} makes the round-off eps/h too large)" if eps else ""
+            raise ValueError(f"{name} is {array.dtype}; gradients are checked in float64{why}")
+        if not array.flags.writeable:
+            raise ValueError(f"{name} is read-only; the checker perturbs it in place")
+
+
+def numerical_gradient(
+    loss: Callable[[], float],
+    params: Mapping[str, np.ndarray],
+    h: float | None = None,
+    method: str = "central",
+) -> dict[str, NDArray[np.float64]]:
+    """Finite-difference gradient of ``loss()`` with respect to arrays it reads.
+
+    ``loss`` takes no argument: it must read the very arrays in ``params``. Each
+    entry is moved by ``+h`` (and ``-h`` for central differences) *in place*,
+    and restored to its exact original value afterwards, even if ``loss`` raises.
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss() -> float``.
+    params : mapping of str to ndarray
+        The parameter arrays by name; float64 and writable.
+    h : float, optional
+        The step; by default ``sqrt(eps)`` for forward and ``cbrt(eps)`` for central.
+    method : {"central", "forward"}
+        The difference scheme.
+
+    Returns
+    -------
+    dict of str to ndarray
+        One gradient per name, each of the shape of its array.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method, or an array that is not float64 or not writable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.gradcheck import numerical_gradient
+    >>> w = np.array([1.0, -2.0])
+    >>> grad = numerical_gradient(lambda: float(np.sum(w ** 2)), {"w": w})
+    >>> print(np.round(grad["w"], 6))
+    [ 2. -4.]
+    >>> print(w)  # put back exactly
+    [ 1. -2.]
+    """
+    if method not in DEFAULT_STEP:
+        raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
+    _check_params(params)
+    h = DEFAULT_STEP[method] if h is None else float(h)
+    base = float(loss()) if method == "forward" else None
+    grads = {}
+    for name, array in params.items():
+        grad = np.zeros(array.shape, dtype=np.float64)
+        for index in np.ndindex(array.shape):
+            old = array[index].copy()
+            try:
+                array[index] = old + h
+                plus = float(loss())
+                if method == "central":
+                    array[index] = old - h
+                    grad[index] = (plus - float(loss())) / (2 * h)
+                else:
+                    grad[index] = (plus - base) / h
+            finally:
+                array[index] = old
+        grads[name] = grad
+    return grads
+
+
+@dataclass(frozen=True)
+class BlockReport:
+    """How one parameter block's analytic gradient compares with the numeric one.
+
+    Attributes
+    ----------
+    name : str
+        The block's name.
+    shape : tuple of int
+        Its shape.
+    max_error : float
+        The largest relative error over its entries.
+    ok : bool
+        ``max_error <= tol``.
+    worst : list of tuple
+        Up to a few ``(index, analytic, numeric, relative error)``, worst first.
+    hint : str or None
+        What the pattern of errors suggests, when it suggests something.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.gradcheck import check_gradient
+    >>> w = np.array([1.0, 2.0])
+    >>> report = check_gradient(lambda: float(np.sum(w ** 2)), {"w": w}, {"w": 2 * w})
+    >>> block = report.blocks["w"]
+    >>> block.ok, block.shape, block.hint
+    (True, (2,), None)
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    max_error: float
+    ok: bool
+    worst: list[tuple[tuple[int, ...], float, float, float]] = field(default_factory=list)
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class GradientReport:
+    """The result of `check_gradient`: one `BlockReport` per parameter array.
+
+    Attributes
+    ----------
+    blocks : dict of str to BlockReport
+        By parameter name, in the order given.
+    tol : float
+        The bound on the relative error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.gradcheck import check_gradient
+    >>> a, b = np.array([1.0]), np.array([3.0])
+    >>> report = check_gradient(lambda: float(a[0] * b[0]), {"a": a, "b": b}, {"a": b, "b": b})
+    >>> report.ok, report.failing
+    (False, ['b'])
+    """
+
+    blocks: dict[str, BlockReport]
+    tol: float
+
+    @property
+    def ok(self) -> bool:
+        """Whether every block is within ``tol``."""
+        return all(block.ok for block in self.blocks.values())
+
+    @property
+    def failing(self) -> list[str]:
+        """Names of the blocks whose relative error exceeds ``tol``."""
+        return [name for name, block in self.blocks.items() if not block.ok]
+
+    @property
+    def max_error(self) -> float:
+        """The largest relative error over all blocks."""
+        return max(block.max_error for block in self.blocks.values())
+
+    def __str__(self) -> str:
+        lines = [f"gradient check, relative error bound {self.tol:.0e}"]
+        for block in self.blocks.values():
+            verdict = "ok" if block.ok else "DISAGREES"
+            lines.append(f"  {block.name} {block.shape}: max relative error {block.max_error:.1e}, {verdict}")
+            if not block.ok:
+                for index, a, b, err in block.worst:
+                    lines.append(f"    at {list(index)}: analytic {a:.6g}, numeric {b:.6g} (error {err:.1e})")
+            if block.hint:
+                lines.append(f"    hint: {block.hint}")
+        return "\n".join(lines)
+
+
+def _ratio_hint(a: np.ndarray, b: np.ndarray, n: int | None) -> str | None:
+    """A hint when numeric / analytic is the same constant on every entry."""
+    mask = (np.abs(a) > 1e-12) & (np.abs(b) > 1e-12)
+    if not mask.any():
+        return None
+    ratio = b[mask] / a[mask]
+    c = float(np.median(ratio))
+    if np.max(np.abs(ratio - c)) > 1e-4 * abs(c):
+        return None
+    if n is not None and abs(c * n - 1) < 1e-4:
+        return f"numeric/analytic = 1/n (n = {n}) on every entry: the analytic gradient forgot the 1/n"
+    if n is not None and abs(c / n - 1) < 1e-4:
+        return f"numeric/analytic = n (n = {n}) on every entry: the analytic gradient divides by n twice"
+    if abs(c + 1) < 1e-4:
+        return "numeric/analytic = -1 on every entry: the analytic gradient has the wrong sign"
+    return f"numeric/analytic = {c:.4g} on every entry: a constant factor is wrong"
+
+
+def check_gradient(
+    loss: Callable[[], float],
+    params: Mapping[str, np.ndarray],
+    analytic: Mapping[str, ArrayLike],
+    *,
+    h: float | None = None,
+    method: str = "central",
+    tol: float = 1e-6,
+    floor: float | None = None,
+    n: int | None = None,
+    worst: int = 3,
+) -> GradientReport:
+    """Compare an analytic gradient with `numerical_gradient`, block by block.
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss() -> float``, reading the arrays in ``params``.
+    params : mapping of str to ndarray
+        The parameter arrays by name, float64 and writable; perturbed in place
+        and restored exactly.
+    analytic : mapping of str to array_like
+        The analytic gradient, same names and shapes as ``params``.
+    h : float, optional
+        Step; by default ``sqrt(eps)`` (forward) or ``cbrt(eps)`` (central).
+    method : {"central", "forward"}
+        Difference scheme.
+    tol : float
+        Bound on the relative error of every entry.
+    floor : float, optional
+        Lower bound on the relative error's denominator (see `relative_error`).
+        By default ``10 * eps * |loss()| / h / tol``: an entry then passes if
+        its relative error is at most ``tol`` *or* its absolute error is at
+        most ten times the round-off ``eps |L| / h`` that any finite
+        difference carries. Without it, tiny entries of a correct gradient
+        fail on round-off alone.
+    n : int, optional
+        The number of samples, so that a missing ``1/n`` is named as such.
+    worst : int
+        How many of the worst entries each block reports.
+
+    Returns
+    -------
+    GradientReport
+
+    Raises
+    ------
+    ValueError
+        If ``analytic`` does not have the names and shapes of ``params``, or a
+        parameter is not a writable float64 array; nothing is perturbed then.
+
+    Examples
+    --------
+    A loss with a ``1/n``, and an analytic gradient that forgot it:
+
+    >>> import numpy as np
+    >>> from labcode.gradcheck import check_gradient
+    >>> rng = np.random.default_rng(0)
+    >>> x, w = rng.standard_normal(4), np.array([0.5])
+    >>> def loss():
+    ...     return float(np.sum((x - w[0]) ** 2) / 4)
+    >>> report = check_gradient(loss, {"w": w}, {"w": [-2 * np.sum(x - w[0])]}, n=4)
+    >>> report.failing
+    ['w']
+    >>> print(report.blocks["w"].hint)
+    numeric/analytic = 1/n (n = 4) on every entry: the analytic gradient forgot the 1/n
+    """
+    if set(analytic) != set(params):
+        raise ValueError(f"analytic has blocks {sorted(analytic)} but params has {sorted(params)}")
+    analytic = {name: np.asarray(analytic[name], dtype=np.float64) for name in params}
+    for name, array in params.items():
+        if analytic[name].shape != np.shape(array):
+            raise ValueError(
+                f"the analytic gradient of {name} has shape {analytic[name].shape} "
+                f"but {name} has shape {np.shape(array)}"
+            )
+    numeric = numerical_gradient(loss, params, h=h, method=method)
+    if floor is None:
+        step = DEFAULT_STEP[method] if h is None else float(h)
+        floor = ROUND_OFF_FACTOR * EPS64 * abs(float(loss())) / step / tol
+    blocks = {}
+    for name in params:
+        a, b = analytic[name], numeric[name]
+        errors = relative_error(a, b, floor=floor)
+        order = np.argsort(errors, axis=None, kind="stable")[::-1][:worst]
+        entries = [np.unravel_index(i, errors.shape) for i in order]
+        max_error = float(errors.max()) if errors.size else 0.0
+        ok = max_error <= tol
+        blocks[name] = BlockReport(
+            name=name,
+            shape=tuple(a.shape),
+            max_error=max_error,
+            ok=ok,
+            worst=[(tuple(int(i) for i in e), float(a[e]), float(b[e]), float(errors[e])) for e in entries],
+            hint=None if ok else _ratio_hint(a, b, n),
+        )
+    return GradientReport(blocks=blocks, tol=tol)
+
+
+@dataclass(frozen=True)
+class DirectionalReport:
+    """The result of `directional_check`.
+
+    Attributes
+    ----------
+    errors : ndarray
+        Relative error along each direction, shape ``(k,)``.
+    tol : float
+        The bound.
+    loss_calls : int
+        How many times the loss was evaluated: ``2k``, whatever the number of parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.gradcheck import directional_check
+    >>> report = directional_check(lambda t: float(t @ t), lambda t: 2 * t, np.ones(5),
+    ...                            np.random.default_rng(0), directions=2)
+    >>> report.ok, report.loss_calls, report.errors.shape
+    (True, 4, (2,))
+    """
+
+    errors: NDArray[np.float64]
+    tol: float
+    loss_calls: int
+
+    @property
+    def ok(self) -> bool:
+        """Whether every direction is within ``tol``."""
+        return bool(np.all(self.errors <= self.tol))
+
+
+def directional_check(
+    loss: Callable[..., float],
+    grad: Callable[..., ArrayLike],
+    theta: ArrayLike,
+    rng: np.random.Generator,
+    *,
+    directions: int = 3,
+    h: float | None = None,
+    tol: float = 1e-6,
+    args: tuple = (),
+) -> DirectionalReport:
+    """Compare ``grad(theta) · v`` with the central difference of ``loss`` along ``v``.
+
+    For ``k`` random unit vectors ``v`` this costs one gradient and ``2k`` loss
+    evaluations, however long ``theta`` is; a full check costs two per entry.
+    A wrong gradient passes only if its error happens to be orthogonal to all
+    ``k`` directions, which random directions make vanishingly unlikely.
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss(theta, *args) -> float`` of a flat vector (scipy's convention).
+    grad : callable
+        ``grad(theta, *args)``, shape ``(P,)``.
+    theta : array_like
+        Where to check, shape ``(P,)``; not modified.
+    rng : numpy.random.Generator
+        Draws the directions.
+    directions : int
+        How many directions ``k``.
+    h : float, optional
+        Step along each unit direction; by default ``cbrt(eps)``.
+    tol : float
+        Bound on the relative error of each directional derivative.
+    args : tuple
+        Extra arguments for ``loss`` and ``grad``.
+
+    Returns
+    -------
+    DirectionalReport
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.gradcheck import directional_check
+    >>> rng = np.random.default_rng(0)
+    >>> wrong = directional_check(lambda t: float(t @ t), lambda t: t, np.ones(1000), rng)
+    >>> wrong.ok, wrong.loss_calls
+    (False, 6)
+    """
+    theta = np.array(theta, dtype=np.float64)
+    if theta.ndim != 1:
+        raise ValueError(f"theta must be a flat vector of shape (P,), got shape {theta.shape}")
+    g = np.asarray(grad(theta, *args), dtype=np.float64)
+    if g.shape != theta.shape:
+        raise ValueError(f"grad returned shape {g.shape} but theta has shape {theta.shape}")
+    h = DEFAULT_STEP["central"] if h is None else float(h)
+    errors = np.empty(directions)
+    for i in range(directions):
+        v = rng.standard_normal(theta.size)
+        v /= np.linalg.norm(v)
+        numeric = (float(loss(theta + h * v, *args)) - float(loss(theta - h * v, *args))) / (2 * h)
+        errors[i] = relative_error(g @ v, numeric)
+    return DirectionalReport(errors=errors, tol=tol, loss_calls=2 * directions)

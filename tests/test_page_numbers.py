@@ -1,0 +1,65 @@
+"""Chapters 1-4: every block runs, and numbers typed in the prose come from code.
+
+Sybil checks what the code blocks print; this test ties the sentences to them:
+a decimal number written in the text (``0.7310585786300049``, ``-0.533``) must
+occur in one of the page's ```python or ```output fences, so editing the prose
+alone makes the suite fail.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.docs_harness import DOCS, executed_examples
+
+#: Pages whose prose numbers are tied to their code (chapters 1-4).
+PAGES = ["matrix-primer.md", "forward-pass.md", "chain-rule.md", "sigmoid.md"]
+
+#: How many examples (doctest statements and checked scripts) each page runs, as
+#: Sybil's own docs do with ``check_path(..., expected=N)``: a block that
+#: silently stops running (a changed fence, a stray skip) changes the count.
+#: Update the number when you add or remove an example on purpose.
+EXPECTED_EXAMPLES = {"matrix-primer.md": 24, "forward-pass.md": 32, "chain-rule.md": 26, "sigmoid.md": 24}
+
+_FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+_DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+")
+
+
+def split_page(text: str) -> tuple[str, str]:
+    """(prose, code): the text outside fences and the bodies of python/output fences."""
+    code = [m.group("body") for m in _FENCE.finditer(text) if m.group("info").strip() in ("python", "output")]
+    prose = _FENCE.sub("", text)
+    prose = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", prose)  # alt texts describe figures drawn by code
+    return prose, "\n".join(code)
+
+
+def untied_numbers(text: str) -> list[str]:
+    prose, code = split_page(text)
+    return sorted({n for n in _DECIMAL.findall(prose) if n not in code})
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_prose_numbers_come_from_the_page_code(name: str) -> None:
+    page = DOCS / name
+    assert untied_numbers(page.read_text(encoding="utf-8")) == []
+
+
+def test_an_edited_prose_number_is_caught() -> None:
+    text = (DOCS / "sigmoid.md").read_text(encoding="utf-8")
+    assert "0.7310585786300049" in split_page(text)[0]
+    edited = text.replace("\\(D = \\sigma(1) = 0.7310585786300049\\)", "\\(D = \\sigma(1) = 0.7310585786300048\\)")
+    assert edited != text
+    assert untied_numbers(edited) == ["0.7310585786300048"]
+
+
+def test_split_page_sees_only_python_and_output_fences(tmp_path: Path) -> None:
+    text = "x is 1.25 here\n\n```python\nprint(1.25)\n```\n\n```text\n2.5\n```\n\nand 2.5\n"
+    assert untied_numbers(text) == ["2.5"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_example_on_the_page_runs(name: str) -> None:
+    assert len(executed_examples(DOCS / name)) == EXPECTED_EXAMPLES[name]
