@@ -1,0 +1,258 @@
+"""A small dense network whose layers can never lose sight of its parameters.
+
+`Network` stacks `labcode.layers.Dense` layers (affine, then an activation)
+built with `Dense.from_arrays` from the arrays of a `labcode.params.Parameters`
+mapping. The contract, which the pitfalls chapter relies on and the tests
+check:
+
+* ``net.params[name]`` and the layer that uses it hold *the same array*
+  (``is``), and always will: `Parameters` writes assignments into the live
+  array instead of replacing it, so ``net.params["W1"] = perturbed_copy``
+  changes what the network computes;
+* an update in place (``W -= lr * dW``, what `labcode.optim` does) is seen by
+  every layer at once;
+* `copy.deepcopy` gives an independent network whose layers hold *its* arrays
+  (deepcopy keeps shared references shared).
+
+Shapes (row convention): X (N, p), hidden weights ``W1`` (p, d), ``b1`` (d,),
+output weights ``W2`` (d, q), ``b2`` (q,), and so on for deeper networks.
+The loss is the mean squared error ``||Y - Y_hat||^2 / N`` of `labcode.gradients.mse`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from labcode.layers import Dense
+from labcode.params import Parameters
+from labcode.shapes import check_shapes
+
+__all__ = ["Network"]
+
+
+class Network:
+    """Dense layers ``W1, b1, W2, b2, ...`` reading the arrays of one `Parameters`.
+
+    Parameters
+    ----------
+    params : mapping of str to array_like
+        ``W1`` (p, d), ``b1`` (d,), ..., ``WL``, ``bL``; a `Parameters` is used
+        as it is, anything else is copied into a new one.
+    activations : sequence of str
+        One activation name per layer, e.g. ``("sigmoid", "identity")``.
+
+    Attributes
+    ----------
+    params : Parameters
+        The parameters; assigning to an entry writes into the array the layers hold.
+    layers : list of Dense
+        Layer ``k`` holds ``params[f"W{k}"]`` and ``params[f"b{k}"]`` themselves.
+
+    Raises
+    ------
+    ValueError
+        If the names are not ``W1, b1, ..., WL, bL``, if there is not one
+        activation per layer, or if the shapes do not chain.
+
+    Examples
+    --------
+    >>> import copy
+    >>> import numpy as np
+    >>> from labcode.network import Network
+    >>> rng = np.random.default_rng(0)
+    >>> net = Network.init([3, 4, 1], rng=rng)          # affine, sigmoid, affine
+    >>> net.layers[0].W is net.params["W1"]
+    True
+    >>> X, Y = rng.standard_normal((5, 3)), rng.standard_normal((5, 1))
+    >>> twin = copy.deepcopy(net)
+    >>> W1 = twin.params["W1"].copy()
+    >>> W1[0, 0] += 1e-6
+    >>> twin.params["W1"] = W1                          # assign a perturbed copy...
+    >>> slope = (twin.loss(X, Y) - net.loss(X, Y)) / 1e-6
+    >>> bool(np.isclose(slope, net.gradient(X, Y)["W1"][0, 0], rtol=1e-4))
+    True
+    """
+
+    def __init__(self, params: Mapping[str, ArrayLike], activations: Sequence[str]) -> None:
+        params = params if isinstance(params, Parameters) else Parameters(params)
+        depth = len(params) // 2
+        expected = [f"{kind}{k}" for k in range(1, depth + 1) for kind in ("W", "b")]
+        if len(params) % 2 or sorted(params) != sorted(expected):
+            raise ValueError(
+                f"parameters must be named {', '.join(expected) or 'W1, b1'}, got {', '.join(params)}"
+            )
+        if isinstance(activations, str) or len(activations) != depth:
+            raise ValueError(f"one activation per layer is needed ({depth}), got {activations!r}")
+        shapes = {f"W{k}": (params[f"W{k}"], f"n{k - 1} n{k}") for k in range(1, depth + 1)}
+        shapes |= {f"b{k}": (params[f"b{k}"], f"n{k}") for k in range(1, depth + 1)}
+        check_shapes(**shapes)
+        self._params = params
+        self.layers = [
+            Dense.from_arrays(params[f"W{k}"], params[f"b{k}"], activation)
+            for k, activation in enumerate(activations, start=1)
+        ]
+
+    @classmethod
+    def init(
+        cls,
+        sizes: Sequence[int],
+        *,
+        rng: np.random.Generator,
+        scale: float = 0.05,
+        hidden: str = "sigmoid",
+        output: str = "identity",
+    ) -> Network:
+        """A network with layer widths ``sizes`` and weights ``scale`` times standard normal.
+
+        Parameters
+        ----------
+        sizes : sequence of int
+            ``[p, d, ..., q]``: inputs, hidden widths, outputs.
+        rng : numpy.random.Generator
+            Draws ``W1, b1, W2, b2, ...`` in that order.
+        scale : float, default 0.05
+            Standard deviation of the initial weights.
+        hidden, output : str
+            Activation of the hidden layers and of the last layer.
+
+        Returns
+        -------
+        Network
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from labcode.network import Network
+        >>> net = Network.init([3, 4, 2], rng=np.random.default_rng(0))
+        >>> net.params
+        Parameters({W1: (3, 4) float64, b1: (4,) float64, W2: (4, 2) float64, b2: (2,) float64})
+        """
+        if len(sizes) < 2:
+            raise ValueError(f"sizes needs at least inputs and outputs, got {list(sizes)}")
+        arrays = {}
+        for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            arrays[f"W{k}"] = scale * rng.standard_normal((fan_in, fan_out))
+            arrays[f"b{k}"] = scale * rng.standard_normal(fan_out)
+        activations = [hidden] * (len(sizes) - 2) + [output]
+        return cls(arrays, activations)
+
+    @property
+    def params(self) -> Parameters:
+        """The parameters, by name; the entries are the layers' own arrays.
+
+        Returns
+        -------
+        Parameters
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from labcode.network import Network
+        >>> net = Network.init([2, 1], rng=np.random.default_rng(0))
+        >>> net.params = {}
+        Traceback (most recent call last):
+        ...
+        AttributeError: assign into net.params[name] instead: the layers hold its arrays
+        """
+        return self._params
+
+    @params.setter
+    def params(self, value: object) -> None:
+        raise AttributeError("assign into net.params[name] instead: the layers hold its arrays")
+
+    def forward(self, X: ArrayLike) -> NDArray[np.floating]:
+        """The prediction ``Y_hat`` of shape (N, q) for inputs ``X`` of shape (N, p).
+
+        Parameters
+        ----------
+        X : array_like
+            Inputs, shape (N, p).
+
+        Returns
+        -------
+        ndarray
+            Shape (N, q).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from labcode.network import Network
+        >>> net = Network({"W1": [[2.0], [1.0]], "b1": [0.5]}, ["identity"])
+        >>> print(net.forward([[1.0, 1.0], [0.0, 1.0]]))
+        [[3.5]
+         [1.5]]
+        """
+        out = np.asarray(X, dtype=self._params["W1"].dtype)
+        for layer in self.layers:
+            out = layer.forward(out)
+        return out
+
+    def loss(self, X: ArrayLike, Y: ArrayLike) -> float:
+        """Mean squared error ``||Y - Y_hat||^2 / N``, computed in the parameters' dtype.
+
+        Parameters
+        ----------
+        X : array_like
+            Inputs, shape (N, p).
+        Y : array_like
+            Targets, shape (N, q).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> from labcode.network import Network
+        >>> net = Network({"W1": [[1.0]], "b1": [0.0]}, ["identity"])
+        >>> net.loss([[1.0], [2.0]], [[0.0], [0.0]])
+        2.5
+        """
+        Y_hat = self.forward(X)
+        Y = np.asarray(Y, dtype=Y_hat.dtype)
+        check_shapes(Y_hat=(Y_hat, "N q"), Y=(Y, "N q"))
+        E = Y - Y_hat
+        return float(np.sum(E * E) / len(E))
+
+    def gradient(self, X: ArrayLike, Y: ArrayLike) -> dict[str, NDArray[np.floating]]:
+        """The gradient of `loss` by backpropagation, one array per parameter.
+
+        Starts from ``dL/dY_hat = -2 (Y - Y_hat) / N`` (N, q) and runs each
+        layer's `Dense.backward` in reverse.
+
+        Parameters
+        ----------
+        X : array_like
+            Inputs, shape (N, p).
+        Y : array_like
+            Targets, shape (N, q).
+
+        Returns
+        -------
+        dict of str to ndarray
+            ``{"W1": dW1, "b1": db1, ...}``, each of its parameter's shape.
+
+        Examples
+        --------
+        >>> from labcode.network import Network
+        >>> net = Network({"W1": [[3.0]], "b1": [0.0]}, ["identity"])
+        >>> grads = net.gradient([[1.0], [2.0]], [[0.0], [0.0]])
+        >>> print(grads["W1"], grads["b1"])  # L = ((w + b)² + (2w + b)²) / 2 at w = 3, b = 0
+        [[15.]] [9.]
+        """
+        Y_hat = self.forward(X)
+        Y = np.asarray(Y, dtype=Y_hat.dtype)
+        check_shapes(Y_hat=(Y_hat, "N q"), Y=(Y, "N q"))
+        grad = -2 * (Y - Y_hat) / len(Y)
+        grads: dict[str, NDArray[np.floating]] = {}
+        for k in range(len(self.layers), 0, -1):
+            layer = self.layers[k - 1]
+            grad = layer.backward(grad)
+            grads[f"W{k}"], grads[f"b{k}"] = layer.dW, layer.db
+        return {name: grads[name] for name in self._params}
+
+    def __repr__(self) -> str:
+        return f"Network({self.layers!r})"
