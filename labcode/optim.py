@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from labcode.autograd import Variable
+from labcode.backprop import sgd_update
 
 __all__ = ["SGD"]
 
@@ -13,7 +14,8 @@ class SGD:
     """Stochastic gradient descent: ``p.data -= lr * p.grad`` for every parameter, in place.
 
     The update writes into each parameter's array, so every layer (and every
-    caller) holding that array sees the new weights.
+    caller) holding that array sees the new weights. It is
+    `labcode.backprop.sgd_update`, the very step of the hand-written trainer.
 
     Parameters
     ----------
@@ -67,7 +69,7 @@ class SGD:
         """
         for p in self.params:
             if p.grad is not None:
-                p.data -= self.lr * p.grad
+                sgd_update(p.data, p.grad, self.lr)
 
     def zero_grad(self) -> None:
         """Clear every parameter's gradient (gradients accumulate otherwise).

@@ -308,8 +308,8 @@ def format_result(result: dict[str, Any]) -> str:
     case        ms / epoch  what
     a                2.000  the slow one
     b                1.000
-    ratio            value  target
-    a / b            2.000  <= 1.50
+    ratio   value  target
+    a / b   2.000  <= 1.50
     """
     env = result["environment"]
     lines = [
@@ -321,12 +321,12 @@ def format_result(result: dict[str, Any]) -> str:
     for case, seconds in result["medians"].items():
         lines.append(f"{case:<10} {seconds * 1e3:>12.3f}  {result['notes'].get(case, '')}".rstrip())
     if result["ratios"]:
-        width = max(10, *(len(k) for k in result["ratios"]))
-        lines.append(f"{'ratio':<{width}} {'value':>{12 - width + 10}}  target")
+        width = max(len(label) for label in result["ratios"])
+        lines.append(f"{'ratio':<{width}} {'value':>7}  target")
         for label, value in result["ratios"].items():
             target = result["targets"].get(label)
             shown = f"<= {target:.2f}" if target is not None else ""
-            lines.append(f"{label:<{width}} {value:>{12 - width + 10}.3f}  {shown}".rstrip())
+            lines.append(f"{label:<{width}} {value:>7.3f}  {shown}".rstrip())
     return "\n".join(lines)
 
 
