@@ -256,7 +256,7 @@ def test_bench_quick_run_has_the_documented_structure(capsys) -> None:
     from labcode.bench import main, run
 
     result = run("training", quick=True)
-    assert set(result) >= {"benchmark", "quick", "unit", "medians", "ratios", "targets", "environment"}
+    assert set(result) >= {"benchmark", "quick", "clock", "unit", "medians", "ratios", "targets", "environment"}
     assert list(result["medians"]) == ["gemm", "by_hand", "autograd", "trainer"]
     assert all(seconds > 0 for seconds in result["medians"].values())
     assert set(result["targets"]) <= set(result["ratios"])

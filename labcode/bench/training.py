@@ -76,13 +76,15 @@ def _trainer() -> Callable[[int], object]:
 
 
 @benchmark("training", "one epoch on the reference problem: five GEMMs alone, hand-written backprop, autograd")
-def training(quick: bool = False) -> Measurement:
+def training(quick: bool = False, clock: str = "cpu") -> Measurement:
     """Median time per epoch of the four cases, and their ratios.
 
     Parameters
     ----------
     quick : bool, default False
         3 blocks of 2 epochs per case instead of 25 blocks of 20.
+    clock : {"cpu", "wall"}, default "cpu"
+        Passed to `labcode.bench.time_cases`.
 
     Returns
     -------
@@ -99,7 +101,7 @@ def training(quick: bool = False) -> Measurement:
     """
     repeats, number = (3, 2) if quick else (25, 20)
     cases = {"gemm": _gemm, "by_hand": _by_hand, "autograd": _autograd, "trainer": _trainer}
-    times = time_cases(cases, repeats=repeats, number=number)
+    times = time_cases(cases, repeats=repeats, number=number, clock=clock)
     medians = {name: statistics.median(values) for name, values in times.items()}
     return Measurement(
         medians=medians,
