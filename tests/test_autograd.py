@@ -240,3 +240,17 @@ def test_a_deep_chain_does_not_hit_the_recursion_limit() -> None:
         y = y + 1.0
     y.backward()
     assert float(x.grad) == 1.0
+
+
+def test_a_two_layer_network_matches_pytorch_where_installed() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    X, Y = rng.standard_normal((6, 5)), rng.standard_normal((6, 2))
+    W1, W2 = rng.standard_normal((5, 4)), rng.standard_normal((4, 2))
+    v1, v2 = Variable(W1), Variable(W2)
+    ag.mean_squared_error(ag.relu(X @ v1) @ v2, Y).backward()
+    t1, t2 = (torch.tensor(W, dtype=torch.float64, requires_grad=True) for W in (W1, W2))
+    loss = torch.mean((torch.relu(torch.tensor(X) @ t1) @ t2 - torch.tensor(Y)) ** 2)
+    loss.backward()
+    np.testing.assert_allclose(v1.grad, t1.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(v2.grad, t2.grad.numpy(), rtol=1e-10, atol=1e-12)
