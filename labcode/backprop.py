@@ -1,6 +1,6 @@
 """Backpropagation by hand for the two-layer ReLU network of chapter 8.
 
-The network has no biases::
+The network has no biases:
 
     H   = X @ W1          (n, d)   pre-activation
     H_r = relu(H)         (n, d)   hidden layer
@@ -8,7 +8,7 @@ The network has no biases::
     L   = sum((Y^ - Y)**2) / (n * q)
 
 and one epoch of full-batch gradient descent costs five matrix products (GEMMs):
-two forward, three backward::
+two forward, three backward:
 
     G    = 2 (Y^ - Y) / (n q)     (n, q)   dL/dY^
     gW2  = H_r.T @ G              (d, q)
@@ -177,6 +177,11 @@ def backward(
     grad_W2 : ndarray
         Shape (d, q), like ``W2``.
 
+    Raises
+    ------
+    ValueError
+        If an array's shape disagrees with ``X`` (n, p) and ``W2`` (d, q).
+
     Notes
     -----
     With ``G = 2 (y_pred - Y) / (n q)``: ``grad_W2 = h_r.T @ G`` and
@@ -198,7 +203,19 @@ def backward(
     >>> print(grad_W2)
     [[2.]
      [0.]]
+    >>> backward(X, Y, W2.T, *forward(X, W1, W2))
+    Traceback (most recent call last):
+    ...
+    ValueError: Y has shape (1, 1) but X (1, 2) and W2 (1, 2) give (n, d, q) = (1, 1, 2), so Y should be (1, 2)
     """
+    n, d, q = X.shape[0], W2.shape[0], W2.shape[1]
+    expected = {"Y": (Y, (n, q)), "h": (h, (n, d)), "h_r": (h_r, (n, d)), "y_pred": (y_pred, (n, q))}
+    for name, (array, shape) in expected.items():
+        if array.shape != shape:
+            raise ValueError(
+                f"{name} has shape {array.shape} but X {X.shape} and W2 {W2.shape} give "
+                f"(n, d, q) = {(n, d, q)}, so {name} should be {shape}"
+            )
     grad_y = (2.0 / y_pred.size) * (y_pred - Y)  # (n, q)
     grad_W2 = h_r.T @ grad_y  # (d, n) @ (n, q) -> (d, q)
     grad_h_r = grad_y @ W2.T  # (n, q) @ (q, d) -> (n, d)

@@ -4,7 +4,7 @@ Each benchmark is a function registered with `benchmark` in a module of this
 package; it returns the median time of each of its cases and the ratios
 between them. `run` executes one by name, under ``threadpoolctl`` (the
 ``bench`` extra) so that BLAS uses a single thread, and adds what was measured
-on (NumPy, BLAS). From a shell::
+on (NumPy, BLAS). From a shell:
 
     python -m labcode.bench --list
     python -m labcode.bench training            # about ten seconds
