@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -261,6 +263,7 @@ def test_bench_quick_run_has_the_documented_structure(capsys) -> None:
     assert all(seconds > 0 for seconds in result["medians"].values())
     assert set(result["targets"]) <= set(result["ratios"])
     assert result["quick"] is True and result["environment"]["blas_threads"] == 1
+    assert json.loads(json.dumps(result)) == result  # plain data, ready for a results file
     assert main(["training", "--quick"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("training:") and "by_hand / gemm" in out
