@@ -329,8 +329,10 @@ class Function:
     variables and ``self.needs[i]`` says whether input ``i`` needs a gradient;
     return ``None`` for those that do not, and skip the work.
 
-    Calling a function wraps plain arrays as constants, runs ``forward`` and,
-    if any input requires a gradient, records itself as the output's creator.
+    Calling a function wraps plain arrays as constants (a Python number takes
+    the dtype of the variables beside it, as NumPy does, so float32 stays
+    float32), runs ``forward`` and, if any input requires a gradient, records
+    itself as the output's creator.
     A function object is used once: each call of a wrapper makes a new one.
 
     Examples
@@ -354,7 +356,15 @@ class Function:
     needs: tuple[bool, ...]
 
     def __call__(self, *inputs: Variable | ArrayLike) -> Variable:
-        variables = tuple(as_variable(x) for x in inputs)
+        # A Python number takes the dtype of the Variables it meets, as in NumPy:
+        # float32 weights times 2.0 stay float32.
+        dtype = next((x.data.dtype for x in inputs if isinstance(x, Variable)), None)
+        variables = tuple(
+            Variable(np.asarray(x, dtype=dtype), requires_grad=False)
+            if dtype is not None and isinstance(x, (int, float)) and not isinstance(x, bool)
+            else as_variable(x)
+            for x in inputs
+        )
         y = self.forward(*(x.data for x in variables))
         needs = tuple(x.requires_grad for x in variables)
         out = Variable(np.asarray(y), requires_grad=any(needs))
@@ -664,6 +674,8 @@ def sub(x0: Variable | ArrayLike, x1: Variable | ArrayLike) -> Variable:
     >>> float(d.data), float(a.grad), float(b.grad)
     (2.0, 1.0, -1.0)
     """
+    if isinstance(x1, (int, float)):  # keep a Python number weak (see `Function`)
+        return add(x0, -x1)
     return add(x0, neg(x1))
 
 

@@ -185,6 +185,13 @@ def test_grads_keep_shape_and_dtype_and_are_never_shared() -> None:
     assert not any(np.shares_memory(g, h) for i, g in enumerate(grads) for h in grads[i + 1 :])
 
 
+def test_python_numbers_keep_the_variables_dtype() -> None:
+    x = Variable(np.ones(2, dtype=np.float32))
+    for y in (x * 3.0, 3.0 * x, x + 1, x - 0.5, ag.mean(x)):
+        assert y.dtype == np.float32
+    assert (Variable(np.ones(2)) * np.float32(2.0)).dtype == np.float64
+
+
 def test_variable_holds_the_callers_array() -> None:
     W = np.zeros((2, 2), dtype=np.float32)
     assert Variable(W).data is W
