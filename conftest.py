@@ -7,6 +7,10 @@ very same configuration.
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# One BLAS thread for the tests and the site build they start: the arrays are
+# small, and on a busy machine OpenBLAS threads spin and make the suite several
+# times slower. Set before numpy is imported (and inherited by subprocesses).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from tests.docs_harness import pytest_collect_file, skip_directives  # noqa: E402,F401
 

@@ -1,0 +1,123 @@
+"""The training benchmark: one epoch on the reference problem, four ways.
+
+* ``gemm``: the five matrix products of an epoch alone, on arrays of the right
+  shapes: the floor that no implementation can beat.
+* ``by_hand``: `labcode.backprop.train_by_hand`, hand-written backprop.
+* ``autograd``: the same epoch with `labcode.nn` modules, the autograd's
+  ``backward()`` and `labcode.optim.SGD`.
+* ``trainer``: the same again through `labcode.trainer.Trainer` (adds the log).
+
+Every timed block starts from fresh reference arrays.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+
+from labcode.autograd import mean_squared_error
+from labcode.backprop import backward, forward, train_by_hand
+from labcode.bench import Measurement, benchmark, time_cases
+from labcode.nn import Linear, ReLU, Sequential
+from labcode.optim import SGD
+from labcode.reference import LEARNING_RATE, reference_problem
+from labcode.trainer import Trainer
+
+__all__ = ["training"]
+
+
+def _gemm() -> Callable[[int], object]:
+    X, Y, W1, W2 = reference_problem()
+    h, h_r, y_pred = forward(X, W1, W2)
+    grad_y = (2.0 / y_pred.size) * (y_pred - Y)
+    grad_h = (grad_y @ W2.T) * (h > 0)
+
+    def work(epochs: int) -> None:
+        for _ in range(epochs):
+            X @ W1
+            h_r @ W2
+            h_r.T @ grad_y
+            grad_y @ W2.T
+            X.T @ grad_h
+
+    return work
+
+
+def _by_hand() -> Callable[[int], object]:
+    X, Y, W1, W2 = reference_problem()
+    return lambda epochs: train_by_hand(X, Y, W1, W2, lr=LEARNING_RATE, epochs=epochs)
+
+
+def _model_and_optimizer() -> tuple[Sequential, SGD]:
+    X, Y, W1, W2 = reference_problem()
+    model = Sequential(Linear(*W1.shape, weight=W1), ReLU(), Linear(*W2.shape, weight=W2))
+    return model, SGD(model.parameters(), lr=LEARNING_RATE)
+
+
+def _autograd() -> Callable[[int], object]:
+    X, Y, _, _ = reference_problem()
+    model, optimizer = _model_and_optimizer()
+
+    def work(epochs: int) -> None:
+        for _ in range(epochs):
+            loss = mean_squared_error(model(X), Y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    return work
+
+
+def _trainer() -> Callable[[int], object]:
+    X, Y, _, _ = reference_problem()
+    model, optimizer = _model_and_optimizer()
+    trainer = Trainer(model, mean_squared_error, optimizer)
+    return lambda epochs: trainer.fit(X, Y, epochs, progress=False)
+
+
+@benchmark("training", "one epoch on the reference problem: five GEMMs alone, hand-written backprop, autograd")
+def training(quick: bool = False, clock: str = "cpu") -> Measurement:
+    """Median time per epoch of the four cases, and their ratios.
+
+    Parameters
+    ----------
+    quick : bool, default False
+        3 blocks of 2 epochs per case instead of 25 blocks of 20.
+    clock : {"cpu", "wall"}, default "cpu"
+        Passed to `labcode.bench.time_cases`.
+
+    Returns
+    -------
+    labcode.bench.Measurement
+        Cases ``gemm``, ``by_hand``, ``autograd``, ``trainer``; ratios
+        ``by_hand / gemm``, ``autograd / by_hand``, ``trainer / by_hand``.
+
+    Examples
+    --------
+    >>> from labcode.bench.training import training
+    >>> m = training(quick=True)
+    >>> m.unit, list(m.ratios)
+    ('epoch', ['by_hand / gemm', 'autograd / by_hand', 'trainer / by_hand'])
+    """
+    repeats, number = (3, 2) if quick else (25, 20)
+    cases = {"gemm": _gemm, "by_hand": _by_hand, "autograd": _autograd, "trainer": _trainer}
+    times = time_cases(cases, repeats=repeats, number=number, clock=clock)
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return Measurement(
+        medians=medians,
+        ratios={
+            "by_hand / gemm": medians["by_hand"] / medians["gemm"],
+            "autograd / by_hand": medians["autograd"] / medians["by_hand"],
+            "trainer / by_hand": medians["trainer"] / medians["by_hand"],
+        },
+        unit="epoch",
+        repeats=repeats,
+        number=number,
+        targets={"by_hand / gemm": 1.12, "autograd / by_hand": 1.10},
+        notes={
+            "gemm": "the five matrix products alone",
+            "by_hand": "labcode.backprop.train_by_hand",
+            "autograd": "nn.Sequential + backward() + optim.SGD",
+            "trainer": "trainer.Trainer.fit (adds the log)",
+        },
+    )

@@ -1,0 +1,223 @@
+"""Modules: containers of parameters with a forward method (`Linear`, `ReLU`, `Sequential`).
+
+A `Module` finds its parameters by looking at its attributes: every `Variable`
+that requires a gradient, and the parameters of every sub-module, in the order
+they were assigned. Parameters hold the weight arrays by reference, so a
+`Linear` built with ``weight=W1`` trains the caller's ``W1`` in place (and the
+five versions of chapter 9 can start from the very same arrays).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from labcode import autograd
+from labcode.autograd import Variable
+
+__all__ = ["Module", "Linear", "ReLU", "Sequential"]
+
+
+class Module:
+    """Base class: a forward computation plus the parameters it owns.
+
+    Subclasses implement ``forward``; calling the module calls it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.autograd import Variable
+    >>> from labcode.nn import Module
+    >>> class Scale(Module):
+    ...     def __init__(self):
+    ...         self.a = Variable(np.array(2.0), name="a")
+    ...     def forward(self, x):
+    ...         return x * self.a
+    >>> m = Scale()
+    >>> m(3.0), m.parameters()
+    (Variable(6.0), [Variable(2.0, name='a')])
+    """
+
+    def __call__(self, *args: Any) -> Variable:
+        return self.forward(*args)
+
+    def forward(self, *args: Any) -> Variable:
+        raise NotImplementedError
+
+    def _own(self) -> Iterator[Any]:
+        for value in vars(self).values():
+            if isinstance(value, (list, tuple)):
+                yield from value
+            else:
+                yield value
+
+    def parameters(self) -> list[Variable]:
+        """Every parameter of this module and its sub-modules, each once, in order.
+
+        Returns
+        -------
+        list of Variable
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from labcode.nn import Linear, ReLU, Sequential
+        >>> rng = np.random.default_rng(0)
+        >>> model = Sequential(Linear(3, 4, rng=rng), ReLU(), Linear(4, 2, rng=rng))
+        >>> [p.shape for p in model.parameters()]
+        [(3, 4), (4, 2)]
+        """
+        found: list[Variable] = []
+        seen: set[int] = set()
+        for value in self._own():
+            candidates = value.parameters() if isinstance(value, Module) else [value]
+            for p in candidates:
+                if isinstance(p, Variable) and p.requires_grad and id(p) not in seen:
+                    seen.add(id(p))
+                    found.append(p)
+        return found
+
+    def cleargrads(self) -> None:
+        """Clear the gradient of every parameter (see `labcode.autograd.Variable.cleargrad`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from labcode.nn import Linear
+        >>> layer = Linear(2, 1, weight=np.ones((2, 1)))
+        >>> layer(np.ones((1, 2))).sum().backward()
+        >>> layer.W.grad is None, layer.cleargrads(), layer.W.grad is None
+        (False, None, True)
+        """
+        for p in self.parameters():
+            p.cleargrad()
+
+
+class Linear(Module):
+    """A fully connected layer ``x @ W (+ b)``, from ``in_size`` to ``out_size`` features.
+
+    ``W`` has shape (in_size, out_size), the book's convention (``W1`` is
+    (p, d)), so the forward is ``x @ W`` with no transpose. Frameworks such as
+    PyTorch store it the other way, (out_size, in_size), and compute
+    ``x @ W.T``: transpose when you copy weights across.
+
+    Parameters
+    ----------
+    in_size, out_size : int
+        Numbers of input and output features.
+    weight : ndarray, optional
+        Initial weights of shape (in_size, out_size), of a floating dtype. The
+        layer holds this very array (no copy): training updates it in place.
+    bias : bool, default False
+        Whether to add a bias of shape (out_size,), initialised to zeros.
+    rng : numpy.random.Generator, optional
+        Draws He-scaled normal weights when ``weight`` is not given.
+    dtype : dtype, default float32
+        The dtype of drawn weights and of the bias.
+
+    Raises
+    ------
+    ValueError
+        If ``weight`` has the wrong shape (the message gives both and warns
+        about the transposed convention), or neither ``weight`` nor ``rng`` is
+        given.
+    TypeError
+        If ``weight`` is not a floating-point ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.nn import Linear
+    >>> W = np.ones((3, 2), dtype=np.float32)
+    >>> layer = Linear(3, 2, weight=W)
+    >>> layer.W.data is W
+    True
+    >>> layer(np.ones((5, 3), dtype=np.float32)).shape
+    (5, 2)
+    >>> Linear(3, 2, weight=W.T)
+    Traceback (most recent call last):
+    ...
+    ValueError: weight has shape (2, 3) but Linear(3, 2) needs (in_size, out_size) = (3, 2); weights stored as (out_size, in_size), as in PyTorch, must be transposed
+    """
+
+    def __init__(
+        self,
+        in_size: int,
+        out_size: int,
+        *,
+        weight: NDArray[np.floating] | None = None,
+        bias: bool = False,
+        rng: np.random.Generator | None = None,
+        dtype: type[np.floating] = np.float32,
+    ) -> None:
+        if weight is None:
+            if rng is None:
+                raise ValueError("give the initial weights (weight=) or a generator to draw them (rng=)")
+            weight = (rng.standard_normal((in_size, out_size)) * np.sqrt(2.0 / in_size)).astype(dtype)
+        elif not (isinstance(weight, np.ndarray) and np.issubdtype(weight.dtype, np.floating)):
+            raise TypeError(f"weight must be a floating-point ndarray, got {type(weight).__name__}")
+        elif weight.shape != (in_size, out_size):
+            raise ValueError(
+                f"weight has shape {weight.shape} but Linear({in_size}, {out_size}) needs "
+                f"(in_size, out_size) = {(in_size, out_size)}; weights stored as "
+                "(out_size, in_size), as in PyTorch, must be transposed"
+            )
+        self.W = Variable(weight, name="W")
+        self.b = Variable(np.zeros(out_size, dtype=weight.dtype), name="b") if bias else None
+
+    def forward(self, x: Variable | NDArray[np.floating]) -> Variable:
+        y = autograd.matmul(x, self.W)
+        return y if self.b is None else autograd.add(y, self.b)
+
+
+class ReLU(Module):
+    """The rectifier as a layer with no parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.nn import ReLU
+    >>> print(ReLU()(np.array([-1.0, 1.0])).data)
+    [0. 1.]
+    """
+
+    def forward(self, x: Variable | NDArray[np.floating]) -> Variable:
+        return autograd.relu(x)
+
+
+class Sequential(Module):
+    """Modules applied one after the other: ``Sequential(a, b)(x)`` is ``b(a(x))``.
+
+    Parameters
+    ----------
+    *layers : Module
+        The layers, in order; ``model[i]`` is layer ``i``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.nn import Linear, ReLU, Sequential
+    >>> model = Sequential(Linear(4, 3, rng=np.random.default_rng(0)), ReLU())
+    >>> model(np.ones((2, 4))).shape, len(model), type(model[1]).__name__
+    ((2, 3), 2, 'ReLU')
+    """
+
+    def __init__(self, *layers: Module) -> None:
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(f"layer {i} is a {type(layer).__name__}, not a Module")
+        self.layers = list(layers)
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, i: int) -> Module:
+        return self.layers[i]
+
+    def forward(self, x: Variable | NDArray[np.floating]) -> Variable:
+        for layer in self.layers:
+            x = layer(x)
+        return x

@@ -1,0 +1,263 @@
+"""labcode.autograd: every backward against central differences and against HIPS autograd."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labcode import autograd as ag
+from labcode.autograd import Variable
+
+# --- the reference: finite differences and an independent autograd -----------
+
+
+def central_difference(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """d f / d x by central differences, entry by entry; each entry is restored in place."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        saved = x[i]
+        x[i] = saved + h
+        up = f()
+        x[i] = saved - h
+        down = f()
+        x[i] = saved
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
+#: name -> (labcode operation, the same written with autograd.numpy, input shapes maker)
+#: Shapes are drawn from (m, k, n); broadcasting cases get shapes that broadcast.
+OPERATIONS: dict[str, tuple[Callable, Callable, Callable]] = {
+    "add": (ag.add, lambda a, b: a + b, lambda m, k, n: [(m, n), (m, n)]),
+    "add_row": (ag.add, lambda a, b: a + b, lambda m, k, n: [(m, n), (n,)]),
+    "add_column": (ag.add, lambda a, b: a + b, lambda m, k, n: [(m, 1), (m, n)]),
+    "add_scalar": (ag.add, lambda a, b: a + b, lambda m, k, n: [(m, n), ()]),
+    "mul": (ag.mul, lambda a, b: a * b, lambda m, k, n: [(m, n), (m, n)]),
+    "mul_row": (ag.mul, lambda a, b: a * b, lambda m, k, n: [(1, n), (m, n)]),
+    "neg": (ag.neg, lambda a: -a, lambda m, k, n: [(m, n)]),
+    "sub": (ag.sub, lambda a, b: a - b, lambda m, k, n: [(m, n), (n,)]),
+    "matmul": (ag.matmul, lambda a, b: anp.dot(a, b), lambda m, k, n: [(m, k), (k, n)]),
+    "relu": (ag.relu, lambda a: anp.maximum(a, 0.0), lambda m, k, n: [(m, n)]),
+    "square": (ag.square, lambda a: a**2, lambda m, k, n: [(m, n)]),
+    "sum": (ag.sum, anp.sum, lambda m, k, n: [(m, n)]),
+    "mean": (ag.mean, anp.mean, lambda m, k, n: [(m, n)]),
+    "mean_squared_error": (
+        ag.mean_squared_error,
+        lambda a, b: anp.mean((a - b) ** 2),
+        lambda m, k, n: [(m, n), (m, n)],
+    ),
+}
+
+sizes = st.integers(1, 4)
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+@settings(max_examples=15, deadline=None)
+@given(m=sizes, k=sizes, n=sizes, seed=st.integers(0, 2**32 - 1))
+def test_backward_matches_central_differences_and_hips_autograd(name, m, k, n, seed) -> None:
+    ours, reference, shapes = OPERATIONS[name]
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(s) for s in shapes(m, k, n)]
+    if name == "relu":  # keep away from the kink, where there is no derivative
+        arrays[0] = np.where(np.abs(arrays[0]) < 1e-3, 0.5, arrays[0])
+    out_shape = np.shape(reference(*arrays))
+    R = rng.standard_normal(out_shape)  # a random seed gradient, so every entry matters
+
+    variables = [Variable(a) for a in arrays]
+    out = ours(*variables)
+    assert out.shape == out_shape
+    out.backward(R)
+
+    def scalar(*xs):
+        return anp.sum(reference(*xs) * R)
+
+    for i, (x, v) in enumerate(zip(arrays, variables)):
+        assert v.grad.shape == x.shape and v.grad.dtype == x.dtype
+        numeric = central_difference(lambda: float(scalar(*arrays)), x)
+        np.testing.assert_allclose(v.grad, numeric, rtol=1e-6, atol=1e-8, err_msg=f"{name}, input {i}")
+        independent = autograd.grad(scalar, i)(*arrays)
+        np.testing.assert_allclose(v.grad, independent, rtol=1e-12, atol=1e-14, err_msg=f"{name}, input {i}")
+
+
+def test_every_public_operation_is_checked() -> None:
+    wrappers = {"add", "mul", "neg", "sub", "matmul", "relu", "square", "sum", "mean", "mean_squared_error"}
+    assert wrappers <= set(ag.__all__)
+    assert wrappers <= {name.split("_row")[0].split("_column")[0].split("_scalar")[0] for name in OPERATIONS}
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_two_layer_network_matches_hips_autograd(seed) -> None:
+    rng = np.random.default_rng(seed)
+    X, Y = rng.standard_normal((5, 4)), rng.standard_normal((5, 2))
+    W1, W2, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(3)
+    v1, v2, vb = Variable(W1), Variable(W2), Variable(b)
+    loss = ag.mean_squared_error(ag.relu(X @ v1 + vb) @ v2, Y)
+    loss.backward()
+
+    def f(W1, W2, b):
+        return anp.mean((anp.dot(anp.maximum(anp.dot(X, W1) + b, 0.0), W2) - Y) ** 2)
+
+    assert float(loss.data) == pytest.approx(float(f(W1, W2, b)), rel=1e-12)
+    for i, v in enumerate((v1, v2, vb)):
+        np.testing.assert_allclose(v.grad, autograd.grad(f, i)(W1, W2, b), rtol=1e-10, atol=1e-12)
+
+
+# --- accumulation, clearing, what needs a gradient -----------------------------
+
+
+def test_fan_out_adds_up() -> None:
+    x = Variable(np.array([1.0, 2.0]))
+    y = x * x + x  # x feeds three paths: d/dx = 2x + 1
+    y.backward(np.ones(2))
+    np.testing.assert_array_equal(x.grad, [3.0, 5.0])
+
+
+def test_diamond_graph_visits_each_function_once() -> None:
+    x = Variable(3.0)
+    a = ag.square(x)  # 9
+    y = a * a + a  # x**4 + x**2: dy/dx = 4 x**3 + 2 x = 114
+    y.backward()
+    assert float(x.grad) == 114.0
+
+
+def test_backward_twice_without_clearing_accumulates() -> None:
+    w = Variable(np.array([1.0, -2.0]))
+    loss = ag.sum(ag.square(w))
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [2.0, -4.0])
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [4.0, -8.0])  # twice the gradient, not a stale mix
+    w.cleargrad()
+    assert w.grad is None
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [2.0, -4.0])
+
+
+def test_intermediate_gradients_are_those_of_the_last_pass() -> None:
+    w = Variable(np.array([1.0, 2.0]))
+    h = w * 3.0
+    loss = ag.sum(h)
+    loss.backward()
+    loss.backward()
+    np.testing.assert_array_equal(h.grad, [1.0, 1.0])
+    np.testing.assert_array_equal(w.grad, [6.0, 6.0])
+
+
+def test_no_gradient_for_constants_and_no_work_for_them(monkeypatch) -> None:
+    X = np.ones((4, 3))
+    W = Variable(np.ones((3, 2)))
+    products = []
+    real = ag.MatMul.backward
+
+    def spy(self, gy):
+        gx, gW = real(self, gy)
+        products.append((gx is None, gW is None))
+        return gx, gW
+
+    monkeypatch.setattr(ag.MatMul, "backward", spy)
+    ag.sum(ag.matmul(X, W)).backward()
+    assert products == [(True, False)]  # the gradient of the data X was never computed
+
+
+def test_nothing_is_recorded_when_nothing_needs_a_gradient() -> None:
+    y = ag.relu(np.array([1.0, -1.0]))
+    assert y.creator is None and not y.requires_grad
+    with pytest.raises(ValueError, match="does not depend on anything"):
+        ag.sum(y).backward()
+
+
+def test_grads_keep_shape_and_dtype_and_are_never_shared() -> None:
+    a = Variable(np.ones((2, 3), dtype=np.float32))
+    b = Variable(np.ones((2, 3), dtype=np.float32))
+    c = Variable(np.ones(3, dtype=np.float64))
+    out = ag.add(ag.add(a, b), c)
+    out.backward(np.ones((2, 3)))
+    assert a.grad.dtype == b.grad.dtype == np.float32 and c.grad.dtype == np.float64
+    assert a.grad.shape == b.grad.shape == (2, 3) and c.grad.shape == (3,)
+    grads = [a.grad, b.grad, c.grad, out.grad]
+    assert not any(np.shares_memory(g, h) for i, g in enumerate(grads) for h in grads[i + 1 :])
+
+
+def test_python_numbers_keep_the_variables_dtype() -> None:
+    x = Variable(np.ones(2, dtype=np.float32))
+    for y in (x * 3.0, 3.0 * x, x + 1, x - 0.5, ag.mean(x)):
+        assert y.dtype == np.float32
+    assert (Variable(np.ones(2)) * np.float32(2.0)).dtype == np.float64
+
+
+def test_variable_holds_the_callers_array() -> None:
+    W = np.zeros((2, 2), dtype=np.float32)
+    assert Variable(W).data is W
+    assert Variable([1, 2]).dtype == np.float64
+    assert Variable(np.float32(1.0)).dtype == np.float32
+
+
+# --- errors name the shapes and change nothing --------------------------------
+
+
+def test_backward_on_a_non_scalar_without_seed_names_the_shape() -> None:
+    x = Variable(np.ones((64, 10)))
+    y = x * 2.0
+    with pytest.raises(ValueError, match=r"shape \(64, 10\).*pass grad= of shape \(64, 10\)"):
+        y.backward()
+    assert x.grad is None
+
+
+def test_seed_of_the_wrong_shape_names_both() -> None:
+    x = Variable(np.ones(3))
+    y = x * 2.0
+    with pytest.raises(ValueError, match=r"seed gradient has shape \(2,\) but the variable has shape \(3,\)"):
+        y.backward(np.ones(2))
+    assert x.grad is None
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: ag.matmul(Variable(np.ones((2, 3))), np.ones((2, 3))), r"matmul: shapes \(2, 3\) and \(2, 3\)"),
+        (lambda: ag.add(Variable(np.ones((2, 3))), np.ones(2)), r"add: shapes \(2, 3\) and \(2,\)"),
+        (lambda: ag.mul(Variable(np.ones(4)), np.ones(3)), r"mul: shapes \(4,\) and \(3,\)"),
+        (
+            lambda: ag.mean_squared_error(Variable(np.ones((4, 2))), np.ones((4, 1))),
+            r"prediction has shape \(4, 2\) but target has shape \(4, 1\)",
+        ),
+    ],
+)
+def test_mismatched_shapes_name_both(call, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_wrapping_a_variable_twice_is_refused() -> None:
+    with pytest.raises(TypeError, match="already a Variable"):
+        Variable(Variable(1.0))
+
+
+def test_a_deep_chain_does_not_hit_the_recursion_limit() -> None:
+    x = Variable(1.0)
+    y = x
+    for _ in range(5000):
+        y = y + 1.0
+    y.backward()
+    assert float(x.grad) == 1.0
+
+
+def test_a_two_layer_network_matches_pytorch_where_installed() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    X, Y = rng.standard_normal((6, 5)), rng.standard_normal((6, 2))
+    W1, W2 = rng.standard_normal((5, 4)), rng.standard_normal((4, 2))
+    v1, v2 = Variable(W1), Variable(W2)
+    ag.mean_squared_error(ag.relu(X @ v1) @ v2, Y).backward()
+    t1, t2 = (torch.tensor(W, dtype=torch.float64, requires_grad=True) for W in (W1, W2))
+    loss = torch.mean((torch.relu(torch.tensor(X) @ t1) @ t2 - torch.tensor(Y)) ** 2)
+    loss.backward()
+    np.testing.assert_allclose(v1.grad, t1.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(v2.grad, t2.grad.numpy(), rtol=1e-10, atol=1e-12)

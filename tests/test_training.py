@@ -1,0 +1,277 @@
+"""The reference problem, the five versions of chapter 9, nn/optim/trainer, and the benchmark."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from labcode.autograd import Variable, matmul, mean_squared_error, relu
+from labcode.backprop import backward, forward, mse_loss, sgd_update, train_by_hand
+from labcode.nn import Linear, ReLU, Sequential
+from labcode.optim import SGD
+from labcode.reference import EPOCHS, LEARNING_RATE, reference_problem
+from labcode.trainer import Trainer, batches
+
+EPOCHS_HERE = 40  # enough to see the curves move; the page runs all 300
+
+
+# --- the reference problem -----------------------------------------------------
+
+
+def test_reference_problem_is_the_published_legacy_stream() -> None:
+    state = np.random.get_state()
+    try:
+        np.random.seed(1)
+        published = [np.random.randn(*s).astype(np.float32) for s in [(64, 1000), (64, 10), (1000, 100), (100, 10)]]
+    finally:
+        np.random.set_state(state)
+    for ours, theirs in zip(reference_problem(), published):
+        assert ours.dtype == np.float32
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_reference_problem_is_fresh_and_leaves_the_global_stream_alone() -> None:
+    before = np.random.get_state()[1].copy()
+    a, b = reference_problem(), reference_problem()
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
+    for x, y in zip(a, b):
+        assert x is not y and not np.shares_memory(x, y)
+    a.W1[...] = 0  # what one caller does to its copy ...
+    assert reference_problem().W1.any()  # ... no other caller sees
+
+
+def test_constants() -> None:
+    assert (LEARNING_RATE, EPOCHS) == (1e-4, 300)
+
+
+# --- hand-written backprop -----------------------------------------------------
+
+
+def test_hand_gradients_match_the_autograd_in_float64() -> None:
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((6, 5)), rng.standard_normal((6, 3))
+    W1, W2 = rng.standard_normal((5, 4)), rng.standard_normal((4, 3))
+    grad_W1, grad_W2 = backward(X, Y, W2, *forward(X, W1, W2))
+    v1, v2 = Variable(W1), Variable(W2)
+    mean_squared_error(matmul(relu(matmul(X, v1)), v2), Y).backward()
+    np.testing.assert_allclose(grad_W1, v1.grad, rtol=1e-12)
+    np.testing.assert_allclose(grad_W2, v2.grad, rtol=1e-12)
+
+
+def test_backward_does_not_change_its_inputs() -> None:
+    X, Y, W1, W2 = reference_problem()
+    h, h_r, y_pred = forward(X, W1, W2)
+    kept = [a.copy() for a in (X, Y, W2, h, h_r, y_pred)]
+    backward(X, Y, W2, h, h_r, y_pred)
+    for a, b in zip((X, Y, W2, h, h_r, y_pred), kept):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_train_by_hand_refuses_bad_shapes_and_changes_nothing() -> None:
+    X, Y, W1, W2 = reference_problem()
+    W1_before = W1.copy()
+    with pytest.raises(ValueError, match=r"Y has shape \(64, 3\)"):
+        train_by_hand(X, Y[:, :3], W1, W2, epochs=2)
+    with pytest.raises(ValueError, match=r"W1 \(100, 1000\)"):
+        train_by_hand(X, Y, W1.T, W2, epochs=2)
+    np.testing.assert_array_equal(W1, W1_before)
+
+
+# --- the five versions agree ---------------------------------------------------
+
+
+def version_1_numpy(epochs: int) -> np.ndarray:
+    X, Y, W1, W2 = reference_problem()
+    losses = []
+    for _ in range(epochs):
+        h, h_r, y_pred = forward(X, W1, W2)
+        losses.append(mse_loss(y_pred, Y))
+        grad_W1, grad_W2 = backward(X, Y, W2, h, h_r, y_pred)
+        W1 -= LEARNING_RATE * grad_W1  # plain numpy, not sgd_update: may differ in the last bit
+        W2 -= LEARNING_RATE * grad_W2
+    return np.array(losses)
+
+
+def version_2_variables(epochs: int) -> np.ndarray:
+    X, Y, W1, W2 = reference_problem()
+    W1, W2 = Variable(W1), Variable(W2)
+    losses = []
+    for _ in range(epochs):
+        loss = mean_squared_error(matmul(relu(matmul(X, W1)), W2), Y)
+        losses.append(float(loss.data))
+        W1.cleargrad()
+        W2.cleargrad()
+        loss.backward()
+        sgd_update(W1.data, W1.grad, LEARNING_RATE)
+        sgd_update(W2.data, W2.grad, LEARNING_RATE)
+    return np.array(losses)
+
+
+def _model():
+    X, Y, W1, W2 = reference_problem()
+    return X, Y, Sequential(Linear(1000, 100, weight=W1), ReLU(), Linear(100, 10, weight=W2))
+
+
+def version_3_module(epochs: int) -> np.ndarray:
+    X, Y, model = _model()
+    losses = []
+    for _ in range(epochs):
+        loss = mean_squared_error(model(X), Y)
+        losses.append(float(loss.data))
+        model.cleargrads()
+        loss.backward()
+        for p in model.parameters():
+            sgd_update(p.data, p.grad, LEARNING_RATE)
+    return np.array(losses)
+
+
+def version_4_optimizer(epochs: int) -> np.ndarray:
+    X, Y, model = _model()
+    optimizer = SGD(model.parameters(), lr=LEARNING_RATE)
+    losses = []
+    for _ in range(epochs):
+        loss = mean_squared_error(model(X), Y)
+        losses.append(float(loss.data))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return np.array(losses)
+
+
+def version_5_trainer(epochs: int) -> np.ndarray:
+    X, Y, model = _model()
+    trainer = Trainer(model, mean_squared_error, SGD(model.parameters(), lr=LEARNING_RATE))
+    return trainer.fit(X, Y, epochs).losses
+
+
+def test_the_five_versions_give_the_same_loss_curve() -> None:
+    by_hand = train_by_hand(*reference_problem(), epochs=EPOCHS_HERE)
+    curves = [v(EPOCHS_HERE) for v in (version_1_numpy, version_2_variables, version_3_module,
+                                       version_4_optimizer, version_5_trainer)]
+    for curve in curves:
+        assert curve.shape == (EPOCHS_HERE,)
+        np.testing.assert_allclose(curve, by_hand, rtol=1e-5, atol=0)
+    for curve in curves[1:]:  # same function calls in the same order: the same bits
+        np.testing.assert_array_equal(curve, by_hand)
+    assert by_hand[-1] < by_hand[0] / 3
+
+
+# --- nn, optim, trainer --------------------------------------------------------
+
+
+def test_linear_trains_the_callers_array_in_place() -> None:
+    X, Y, model = _model()
+    W1 = model[0].W.data
+    before = W1.copy()
+    Trainer(model, mean_squared_error, SGD(model.parameters(), lr=LEARNING_RATE)).fit(X, Y, 2)
+    assert model[0].W.data is W1 and not np.array_equal(W1, before)
+
+
+def test_linear_refuses_transposed_weights_and_missing_rng() -> None:
+    with pytest.raises(ValueError, match=r"weight has shape \(10, 100\).*\(100, 10\)"):
+        Linear(100, 10, weight=np.zeros((10, 100), dtype=np.float32))
+    with pytest.raises(ValueError, match="rng="):
+        Linear(3, 2)
+    with pytest.raises(TypeError, match="floating-point"):
+        Linear(1, 1, weight=np.zeros((1, 1), dtype=int))
+
+
+def test_linear_with_bias_and_parameters_in_order() -> None:
+    rng = np.random.default_rng(1)
+    model = Sequential(Linear(3, 4, bias=True, rng=rng), ReLU(), Linear(4, 2, rng=rng))
+    assert [p.shape for p in model.parameters()] == [(3, 4), (4,), (4, 2)]
+    assert all(p.dtype == np.float32 for p in model.parameters())
+    with pytest.raises(TypeError, match="layer 1 is a function"):
+        Sequential(Linear(3, 4, rng=rng), relu)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_sgd_update_is_in_place_and_matches_numpy(dtype, layout) -> None:
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((30, 20)).astype(dtype)
+    g = rng.standard_normal((30, 20)).astype(dtype)
+    if layout == "F":
+        W, g = np.asfortranarray(W), np.asfortranarray(g)
+    elif layout == "strided":
+        W, g = W[:, ::2], g[:, ::2]
+    expected = W - dtype(0.1) * g
+    g_before = g.copy()
+    data = W
+    sgd_update(W, g, 0.1)
+    assert W is data
+    np.testing.assert_allclose(W, expected, rtol=4 * np.finfo(dtype).eps)
+    np.testing.assert_array_equal(g, g_before)
+
+
+def test_sgd_updates_in_place_and_checks_its_arguments() -> None:
+    w = Variable(np.array([1.0, 2.0]))
+    data = w.data
+    w.grad = np.array([1.0, 1.0])
+    SGD([w], lr=0.5).step()
+    assert w.data is data
+    np.testing.assert_array_equal(data, [0.5, 1.5])
+    with pytest.raises(ValueError, match="positive"):
+        SGD([w], lr=0.0)
+    with pytest.raises(ValueError, match="parameter 0"):
+        SGD([Variable(1.0, requires_grad=False)])
+
+
+def test_mini_batches_cover_every_row_once_per_epoch() -> None:
+    X = np.arange(14.0).reshape(7, 2)
+    Y = np.arange(7.0).reshape(7, 1)
+    seen = np.concatenate([yb for _, yb in batches(X, Y, 3, rng=np.random.default_rng(0))])
+    assert sorted(seen.ravel().tolist()) == list(range(7))
+    with pytest.raises(ValueError, match="at least 1"):
+        list(batches(X, Y, 0))
+
+
+def test_trainer_log_and_silent_progress(capsys) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 3))
+    Y = X @ np.array([[1.0], [2.0], [3.0]])
+    model = Linear(3, 1, rng=rng, dtype=np.float64)
+    log = Trainer(model, mean_squared_error, SGD(model.parameters(), lr=0.05), batch_size=5, rng=rng).fit(X, Y, 5)
+    assert [r.epoch for r in log] == [1, 2, 3, 4, 5]
+    assert all(b.elapsed >= a.elapsed for a, b in zip(log.records, log.records[1:]))
+    assert log.losses[-1] < log.losses[0]
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""  # no bar off a terminal, no table unless asked
+
+
+def test_trainer_progress_bar_when_asked(capsys) -> None:
+    model = Linear(1, 1, weight=np.zeros((1, 1)))
+    Trainer(model, mean_squared_error, SGD(model.parameters(), lr=0.1)).fit(
+        np.ones((2, 1)), np.ones((2, 1)), 3, progress=True, print_every=1
+    )
+    captured = capsys.readouterr()
+    assert "epoch" in captured.err and "loss" in captured.out.splitlines()[0]
+    assert len(captured.out.splitlines()) == 4  # header and three rows
+
+
+# --- the benchmark: structure only, never timings ------------------------------
+
+
+def test_bench_quick_run_has_the_documented_structure(capsys) -> None:
+    from labcode.bench import main, run
+
+    result = run("training", quick=True)
+    assert set(result) >= {"benchmark", "quick", "clock", "unit", "medians", "ratios", "targets", "environment"}
+    assert list(result["medians"]) == ["gemm", "by_hand", "autograd", "trainer"]
+    assert all(seconds > 0 for seconds in result["medians"].values())
+    assert set(result["targets"]) <= set(result["ratios"])
+    assert result["quick"] is True and result["environment"]["blas_threads"] == 1
+    assert json.loads(json.dumps(result)) == result  # plain data, ready for a results file
+    assert main(["training", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("training:") and "by_hand / gemm" in out
+
+
+def test_bench_command_line_refuses_unknown_names(capsys) -> None:
+    from labcode.bench import main
+
+    with pytest.raises(SystemExit):
+        main(["nope"])
+    assert "unknown: ['nope']" in capsys.readouterr().err
