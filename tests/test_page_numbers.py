@@ -1,4 +1,4 @@
-"""Chapters 1-4: every block runs, and numbers typed in the prose come from code.
+"""Every content page: every block runs, and numbers typed in the prose come from code.
 
 Sybil checks what the code blocks print; this test ties the sentences to them:
 a decimal number written in the text (``0.7310585786300049``, ``-0.533``) must
@@ -13,16 +13,28 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs_harness import DOCS, executed_examples
+from tests.docs_harness import DOCS, content_pages, executed_examples
 
-#: Pages whose prose numbers are tied to their code (chapters 1-4).
-PAGES = ["matrix-primer.md", "forward-pass.md", "chain-rule.md", "sigmoid.md"]
+#: Every content page (all but the API reference): its prose numbers are tied to its code.
+PAGES = [page.name for page in content_pages()]
 
 #: How many examples (doctest statements and checked scripts) each page runs, as
 #: Sybil's own docs do with ``check_path(..., expected=N)``: a block that
 #: silently stops running (a changed fence, a stray skip) changes the count.
 #: Update the number when you add or remove an example on purpose.
-EXPECTED_EXAMPLES = {"matrix-primer.md": 24, "forward-pass.md": 32, "chain-rule.md": 26, "sigmoid.md": 24}
+EXPECTED_EXAMPLES = {
+    "index.md": 9,
+    "matrix-primer.md": 24,
+    "forward-pass.md": 32,
+    "chain-rule.md": 26,
+    "sigmoid.md": 24,
+    "linear-regression.md": 7,
+    "hadamard-gradient.md": 12,
+    "gradient-checking.md": 12,
+    "backprop-by-hand.md": 8,
+    "autograd-steps.md": 28,
+    "pitfalls.md": 100,
+}
 
 _FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 _DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+")
@@ -62,4 +74,5 @@ def test_split_page_sees_only_python_and_output_fences(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_example_on_the_page_runs(name: str) -> None:
+    assert name in EXPECTED_EXAMPLES, f"add {name} and its number of examples to EXPECTED_EXAMPLES"
     assert len(executed_examples(DOCS / name)) == EXPECTED_EXAMPLES[name]
