@@ -122,6 +122,19 @@ def test_every_module_has_an_api_page_in_the_nav(module: str) -> None:
     assert f"api/{module}.md" in nav, f"api/{module}.md is not in the nav of mkdocs.yml"
 
 
+@pytest.mark.parametrize("package", ["figures", "bench"])
+def test_every_submodule_is_on_its_package_api_page(package: str) -> None:
+    # The subpackages' modules share their package's API page.
+    sub = importlib.import_module(f"labcode.{package}")
+    text = (DOCS / "api" / f"{package}.md").read_text(encoding="utf-8")
+    missing = [
+        info.name
+        for info in pkgutil.iter_modules(sub.__path__)
+        if not info.name.startswith("_") and f"::: labcode.{package}.{info.name}" not in text
+    ]
+    assert missing == [], f"docs/api/{package}.md lacks ::: labcode.{package}.<module> for {missing}"
+
+
 def _public_callables():
     for module_name in _public_modules():
         module = importlib.import_module(f"labcode.{module_name}")
