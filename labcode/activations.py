@@ -1,9 +1,9 @@
 """Activation functions with their derivatives, and a registry to get them by name.
 
-Every activation is an :class:`Activation`: a name, the function ``phi`` and its
+Every activation is an `Activation`: a name, the function ``phi`` and its
 derivative ``dphi``, both applied element by element, so the output has the
 shape of the input. Layers and gradient formulas take an activation by name
-(``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"identity"``) through :func:`get`.
+(``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"identity"``) through `get`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _as_float(x: ArrayLike) -> NDArray[np.floating]:
 def sigmoid(x: ArrayLike) -> NDArray[np.floating]:
     """The logistic sigmoid ``1 / (1 + exp(-x))``, without overflow.
 
-    Computed by :func:`scipy.special.expit`, which never evaluates ``exp`` of a
+    Computed by `scipy.special.expit`, which never evaluates ``exp`` of a
     large positive number, so ``x = -1000`` gives ``0.0`` with no warning.
 
     Parameters
@@ -65,7 +65,7 @@ def sigmoid_naive(x: ArrayLike) -> NDArray[np.floating]:
     """The sigmoid as its formula reads, ``1 / (1 + exp(-x))``: overflows for ``x << 0``.
 
     Kept to show the overflow (``exp(1000)`` is ``inf`` with a RuntimeWarning);
-    use :func:`sigmoid` for real work.
+    use `sigmoid` for real work.
 
     Parameters
     ----------
@@ -272,7 +272,7 @@ ACTIVATIONS: dict[str, Activation] = {
 
 
 def get(name: str | Activation) -> Activation:
-    """The activation called ``name`` (an :class:`Activation` passes through).
+    """The activation called ``name`` (an `Activation` passes through).
 
     Parameters
     ----------

@@ -2,7 +2,7 @@
 
 The book names its dimensions once (``n`` samples, ``p`` inputs, ``d`` hidden
 units, ``q`` outputs) and every function that takes arrays checks them against
-those names before computing anything. A mismatch raises :class:`ValueError`
+those names before computing anything. A mismatch raises `ValueError`
 that says which array, what was expected and what was found; it never returns a
 wrong number.
 """

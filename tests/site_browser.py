@@ -172,6 +172,14 @@ FACTS_JS = r"""async () => {
   for (let n = walker.nextNode(); n; n = walker.nextNode())
     if (delimiters.test(n.data)) raw.push(n.data.trim().slice(0, 80));
 
+  // Sphinx roles (:func:`x`) mean nothing to Markdown; the reader sees ":func:" before the code.
+  const roles = [];
+  const role = /(^|[\s(]):(func|class|meth|mod|attr|exc|obj|data|const|ref|doc|term|py:\w+):`?(\s|$)|:(func|class|meth|mod|attr|exc|obj|ref):`/;
+  const textWalker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+    n.parentElement.closest("pre, script, style, textarea") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  for (let n = textWalker.nextNode(); n; n = textWalker.nextNode())
+    if (role.test(n.data)) roles.push(n.data.trim().slice(0, 80));
+
   const math = [...document.querySelectorAll(".arithmatex")];
   const headings = [...article.querySelectorAll("h1, h2, h3, h4, h5, h6")];
   const orphanPermalinks = headings.filter(h => {
@@ -191,6 +199,7 @@ FACTS_JS = r"""async () => {
     untypeset: math.filter(e => !e.querySelector(".katex")).map(e => e.textContent.trim().slice(0, 80)),
     katexErrors: [...document.querySelectorAll(".katex-error")].map(e => e.textContent.slice(0, 80)),
     rawDelimiters: raw,
+    sphinxRoles: roles,
     diagrams: [...document.querySelectorAll(".mermaid, .diagram, [data-diagram]")]
       .map(e => ({what: e.className || e.tagName, svg: !!(e.tagName === "svg" || e.querySelector("svg"))})),
     images: imgs.map(img => ({src: img.getAttribute("src"), width: img.naturalWidth,

@@ -145,6 +145,13 @@ def test_math_is_typeset(page_reports: dict[str, PageReport]) -> None:
     assert page_reports[""].facts["katex"] > 0, "the home page's math is not rendered"
 
 
+def test_no_raw_markup_is_shown(page_reports: dict[str, PageReport]) -> None:
+    """Sphinx roles in a docstring (:func:`x`) are printed as they are by mkdocstrings:
+    docstrings are Markdown here, so write `x`."""
+    failures = _failures(page_reports, lambda r: [f"Sphinx role shown: {t!r}" for t in r.facts["sphinxRoles"]])
+    assert not failures, failures
+
+
 def test_diagrams_and_images_render(page_reports: dict[str, PageReport]) -> None:
     def problems(report: PageReport) -> list[str]:
         found = [f"diagram {d['what']!r} has no SVG" for d in report.facts["diagrams"] if not d["svg"]]
@@ -203,7 +210,7 @@ def test_search_works_offline(browser: Browser, server: SiteServer, page_reports
 def test_checks_catch_a_broken_page(browser: Browser, tmp_path: Path) -> None:
     """The visit reports what it should on a page that breaks every rule."""
     (tmp_path / "index.html").write_text(
-        "<html><body><article><p>raw \\(x^2\\) and $$y$$</p>"
+        "<html><body><article><p>raw \\(x^2\\) and $$y$$ raises :class:<code>E</code></p>"
         '<span class="arithmatex">\\(z\\)</span>'
         '<img src="missing.png" alt="a figure"><img src="ok.svg">'
         '<div class="mermaid">graph LR; a--&gt;b</div>'
@@ -224,6 +231,7 @@ def test_checks_catch_a_broken_page(browser: Browser, tmp_path: Path) -> None:
     assert [i["width"] > 0 for i in facts["images"]] == [False, True] and facts["images"][1]["alt"] == ""
     assert facts["diagrams"] == [{"what": "mermaid", "svg": False}]
     assert facts["withoutCopy"] == ["print(1)"]
+    assert facts["sphinxRoles"] == ["raw \\(x^2\\) and $$y$$ raises :class:"]
     assert report.not_ready and report.bytes > 0
 
 

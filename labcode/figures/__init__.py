@@ -1,13 +1,13 @@
 """Figures of the lab book, drawn by code at build time.
 
-Each figure is a function that returns a :class:`matplotlib.figure.Figure`,
+Each figure is a function that returns a `matplotlib.figure.Figure`,
 registered under the file name the pages use (``@figure("sigmoid.svg")``). The
 site's build hook (``docs/hooks/figures.py``) renders every registered figure
 to ``figures/<name>`` in the built site, so a figure can never drift from the
 code that makes it. Pages link to them as ``![alt text](figures/<name>)``.
 
 Figure functions live in the modules of this package, one per topic; importing
-:func:`registry` imports them all. matplotlib is needed only here (it comes
+`registry` imports them all. matplotlib is needed only here (it comes
 with the ``docs`` extra), never by the rest of ``labcode``.
 """
 
