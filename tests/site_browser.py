@@ -4,7 +4,7 @@
 the page weight is what a first-time reader downloads), blocks and records any
 request to another host, collects console errors and failed requests, measures
 what the page shows (math typeset, images loaded, copy buttons, headings) and
-saves full-page screenshots in the light and the dark palette.
+saves a full-page screenshot in the light palette (and, if asked, the dark one).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Route
+    from playwright.sync_api import Browser, Page, Request, Route
 
 HOST = "127.0.0.1"
 VIEWPORT = {"width": 1280, "height": 800}
@@ -57,41 +57,15 @@ def chromium_executable() -> tuple[str | None, str]:
 # --------------------------------------------------------------------------- server
 
 
-class _CountingWriter:
-    """A response stream that adds every byte written to its server's tally."""
-
-    def __init__(self, stream: Any, server: SiteServer) -> None:
-        self._stream = stream
-        self._server = server
-
-    def write(self, data: bytes) -> int:
-        self._server.add_bytes(len(data))
-        return self._stream.write(data)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
 class _Handler(http.server.SimpleHTTPRequestHandler):
     server: SiteServer
-
-    def setup(self) -> None:
-        super().setup()
-        self.wfile = _CountingWriter(self.wfile, self.server)
-
-    def handle(self) -> None:
-        self.server.started()
-        try:
-            super().handle()
-        finally:
-            self.server.finished()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass
 
 
 class SiteServer(http.server.ThreadingHTTPServer):
-    """A static server for ``directory`` on a free port of 127.0.0.1 that counts bytes sent.
+    """A static server for ``directory`` on a free port of 127.0.0.1, in a thread of its own.
 
     Use it as a context manager; ``url`` is its root.
     """
@@ -100,10 +74,6 @@ class SiteServer(http.server.ThreadingHTTPServer):
 
     def __init__(self, directory: Path) -> None:
         super().__init__((HOST, 0), functools.partial(_Handler, directory=str(directory)))
-        self._lock = threading.Lock()
-        self._bytes = 0
-        self._active = 0
-        self._last = time.monotonic()
         self._thread = threading.Thread(target=self.serve_forever, name="site-server", daemon=True)
 
     @property
@@ -118,35 +88,6 @@ class SiteServer(http.server.ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
         self._thread.join()
-
-    def add_bytes(self, count: int) -> None:
-        with self._lock:
-            self._bytes += count
-
-    def started(self) -> None:
-        with self._lock:
-            self._active += 1
-            self._last = time.monotonic()
-
-    def finished(self) -> None:
-        with self._lock:
-            self._active -= 1
-            self._last = time.monotonic()
-
-    def take_bytes(self) -> int:
-        """Bytes sent since the last call."""
-        with self._lock:
-            sent, self._bytes = self._bytes, 0
-            return sent
-
-    def wait_quiet(self, quiet: float = 0.15, limit: float = 5.0) -> None:
-        """Return once no request has been open for ``quiet`` seconds (or after ``limit``)."""
-        end = time.monotonic() + limit
-        while time.monotonic() < end:
-            with self._lock:
-                if self._active == 0 and time.monotonic() - self._last >= quiet:
-                    return
-            time.sleep(0.03)
 
 
 # --------------------------------------------------------------------------- one page
@@ -234,76 +175,128 @@ def screenshot_name(path: str) -> str:
     return path.strip("/").replace("/", "--") or "index"
 
 
+class _Visit:
+    """One page loading in a browser context of its own, recording what happens."""
+
+    def __init__(self, browser: Browser, server: SiteServer, path: str) -> None:
+        self.start = time.monotonic()
+        self.report = PageReport(path)
+        self.recording = True
+        self.open: set[Request] = set()
+        self.done: list[Request] = []
+        self.last_event = time.monotonic()
+        self.context = browser.new_context(viewport=VIEWPORT, color_scheme="light", service_workers="block")
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        for event, handler in (("request", self._on_request), ("requestfinished", self._on_finished),
+                               ("requestfailed", self._on_failed), ("response", self._on_response),
+                               ("console", self._on_console), ("pageerror", self._on_page_error)):
+            self.page.on(event, handler)
+        self.page.goto(server.url + path, wait_until="commit")
+
+    def _route(self, route: Route) -> None:
+        if urlsplit(route.request.url).hostname == HOST:
+            route.continue_()
+            return
+        if self.recording:
+            self.report.foreign_requests.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    def _on_request(self, request: Request) -> None:
+        self.last_event = time.monotonic()
+        if self.recording:
+            self.report.requests += 1
+            self.open.add(request)
+
+    def _on_finished(self, request: Request) -> None:
+        self.last_event = time.monotonic()
+        if request in self.open:
+            self.open.discard(request)
+            self.done.append(request)
+
+    def _on_failed(self, request: Request) -> None:
+        self.last_event = time.monotonic()
+        self.open.discard(request)
+        if self.recording and urlsplit(request.url).hostname == HOST:
+            self.report.failed_requests.append(f"{request.url}: {request.failure}")
+
+    def _on_response(self, response: Any) -> None:
+        if self.recording and response.status >= 400:
+            self.report.failed_requests.append(f"{response.url}: HTTP {response.status}")
+
+    def _on_console(self, message: Any) -> None:
+        if self.recording and message.type == "error":
+            where = message.location or {}
+            self.report.console_errors.append(f"{message.text} ({where.get('url', '')}:{where.get('lineNumber', '')})")
+
+    def _on_page_error(self, error: Any) -> None:
+        if self.recording:
+            self.report.console_errors.append(f"uncaught: {error}")
+
+    def _wait_quiet(self, quiet: float = 0.1, limit: float = 5.0) -> None:
+        """Let events arrive until no request has been open for ``quiet`` seconds."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end and (self.open or time.monotonic() - self.last_event < quiet):
+            self.page.wait_for_timeout(25)
+
+    def finish(self, shots: Path | None, ready_timeout_ms: int, dark: bool = True) -> PageReport:
+        """Wait for the page, measure it, total its bytes, screenshot it, close it."""
+        report = self.report
+        try:
+            self.page.wait_for_load_state("load")
+            try:
+                self.page.wait_for_function(READY_JS, timeout=ready_timeout_ms)
+            except Exception as error:  # noqa: BLE001 - the checks of the facts say what is missing
+                report.not_ready = str(error).splitlines()[0]
+            report.facts = self.page.evaluate(FACTS_JS)
+            self._wait_quiet()
+            self.recording = False
+            for request in self.done:
+                sizes = request.sizes()
+                report.bytes += sizes["responseHeadersSize"] + sizes["responseBodySize"]
+            if shots is not None:
+                report.screenshots = _screenshots(self.page, shots / screenshot_name(report.path), dark)
+        finally:
+            self.recording = False
+            self.context.close()
+        report.seconds = time.monotonic() - self.start
+        return report
+
+
 def visit(browser: Browser, server: SiteServer, path: str, shots: Path | None = None,
           ready_timeout_ms: int = READY_TIMEOUT_MS) -> PageReport:
     """Load ``server.url + path`` once, check it, and screenshot it light and dark into ``shots``."""
-    start = time.monotonic()
-    report = PageReport(path)
-    context = browser.new_context(viewport=VIEWPORT, color_scheme="light", service_workers="block")
-    recording = True
+    return _Visit(browser, server, path).finish(shots, ready_timeout_ms)
 
-    def route(route: Route) -> None:
-        if urlsplit(route.request.url).hostname == HOST:
-            route.continue_()
-        else:
-            if recording:
-                report.foreign_requests.append(route.request.url)
-            route.abort("blockedbyclient")
 
-    def on_request(request: Any) -> None:
-        if recording:
-            report.requests += 1
+def visit_all(browser: Browser, server: SiteServer, paths: list[str], shots: Path | None = None,
+              dark: set[str] | None = None, ahead: int = 2) -> dict[str, PageReport]:
+    """``visit`` every path, the next ``ahead`` pages already loading while one is checked.
 
-    def on_failed(request: Any) -> None:
-        if recording and urlsplit(request.url).hostname == HOST:
-            report.failed_requests.append(f"{request.url}: {request.failure}")
-
-    def on_response(response: Any) -> None:
-        if recording and response.status >= 400:
-            report.failed_requests.append(f"{response.url}: HTTP {response.status}")
-
-    def on_console(message: Any) -> None:
-        if recording and message.type == "error":
-            location = message.location or {}
-            report.console_errors.append(f"{message.text} ({location.get('url', '')}:{location.get('lineNumber', '')})")
-
-    def on_page_error(error: Any) -> None:
-        if recording:
-            report.console_errors.append(f"uncaught: {error}")
-
+    Pages in ``dark`` (every page if None) are also screenshot in the dark palette.
+    """
+    reports: dict[str, PageReport] = {}
+    pending = list(paths)
+    loading: list[_Visit] = []
     try:
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("request", on_request)
-        page.on("requestfailed", on_failed)
-        page.on("response", on_response)
-        page.on("console", on_console)
-        page.on("pageerror", on_page_error)
-        server.take_bytes()
-        page.goto(server.url + path, wait_until="load")
-        try:
-            page.wait_for_function(READY_JS, timeout=ready_timeout_ms)
-        except Exception as error:  # noqa: BLE001 - the checks below say what is missing
-            report.not_ready = str(error).splitlines()[0]
-        report.facts = page.evaluate(FACTS_JS)
-        server.wait_quiet()
-        report.bytes = server.take_bytes()
-        recording = False
-        if shots is not None:
-            report.screenshots = _screenshots(page, shots / screenshot_name(path))
+        while pending or loading:
+            while pending and len(loading) <= ahead:
+                loading.append(_Visit(browser, server, pending.pop(0)))
+            current = loading.pop(0)
+            path = current.report.path
+            reports[path] = current.finish(shots, READY_TIMEOUT_MS, dark is None or path in dark)
     finally:
-        recording = False
-        context.close()
-    report.seconds = time.monotonic() - start
-    return report
+        for left in loading:
+            left.context.close()
+    return reports
 
 
-def _screenshots(page: Page, stem: Path) -> dict[str, Path]:
-    """Full-page screenshots in the light palette and, after the palette toggle, the dark one."""
+def _screenshots(page: Page, stem: Path, dark: bool) -> dict[str, Path]:
+    """A full-page screenshot in the light palette and, if ``dark``, after the palette toggle, the dark one."""
     shots = {"light": stem.with_name(stem.name + "-light.png")}
     page.screenshot(path=shots["light"], full_page=True)
     toggle = page.locator("form[data-md-component=palette] label:not([hidden])")
-    if toggle.count():
+    if dark and toggle.count():
         toggle.first.click()
         page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=2000)
         shots["dark"] = stem.with_name(stem.name + "-dark.png")
