@@ -150,6 +150,10 @@ FACTS_JS = r"""async () => {
       .filter(c => !c.parentElement.querySelector("[data-md-type=copy], .md-clipboard"))
       .map(c => c.textContent.trim().slice(0, 60)),
     orphanPermalinks,
+    // Not a failure (long output lines happen), but listed for the reviewer: blocks to scroll sideways.
+    wideCode: [...document.querySelectorAll("article pre > code")]
+      .filter(c => c.scrollWidth > c.clientWidth + 1)
+      .map(c => c.textContent.split("\n").reduce((a, b) => b.length > a.length ? b : a, "").trim().slice(0, 70)),
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
   };
 }"""

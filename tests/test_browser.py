@@ -92,7 +92,7 @@ def page_reports(browser: Browser, server: SiteServer, built_site: BuiltSite, sc
         f"{report.bytes / 1000:8.1f} kB  {report.requests:3d} requests  /{path:<28} "
         + "  ".join(str(shot) for shot in report.screenshots.values())
         for path, report in reports.items()
-    ]
+    ] + [f"wide code block on /{path}: {line}" for path, report in reports.items() for line in report.facts["wideCode"]]
     return reports
 
 
@@ -102,6 +102,9 @@ def _write_index(folder: Path, reports: dict[str, PageReport]) -> Path:
         shots = [report.screenshots.get(k) for k in ("light", "dark")]
         cells = [f"[{shot.name}]({shot.name})" if shot else "" for shot in shots]
         lines.append(f"| /{path} | {report.bytes / 1000:.1f} | {report.requests} | {cells[0]} | {cells[1]} |")
+    wide = [f"- /{path}: `{line}`" for path, report in reports.items() for line in report.facts.get("wideCode", [])]
+    if wide:
+        lines += ["", "Code blocks a reader must scroll sideways (their longest line):", "", *wide]
     index = folder / "index.md"
     index.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"\nscreenshots: {index}")
