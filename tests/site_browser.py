@@ -308,6 +308,33 @@ def _screenshots(page: Page, stem: Path, dark: bool) -> dict[str, Path]:
     return shots
 
 
+def write_index(folder: Path, reports: dict[str, PageReport]) -> Path:
+    """``folder/index.md``: a table of page weights and screenshots, then the code to scroll sideways."""
+    lines = ["# The built site in Chromium", "",
+             "| page | weight (kB) | requests | light | dark |", "|---|---|---|---|---|"]
+    for path, report in reports.items():
+        shots = [report.screenshots.get(palette) for palette in ("light", "dark")]
+        cells = [f"[{shot.name}]({shot.name})" if shot else "" for shot in shots]
+        lines.append(f"| /{path} | {report.bytes / 1000:.1f} | {report.requests} | {cells[0]} | {cells[1]} |")
+    wide = [f"- /{path}: `{line}`" for path, report in reports.items() for line in report.facts.get("wideCode", [])]
+    if wide:
+        lines += ["", "Code blocks a reader must scroll sideways (their longest line):", "", *wide]
+    index = folder / "index.md"
+    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return index
+
+
+def summary(index: Path, reports: dict[str, PageReport]) -> list[str]:
+    """Lines for the end of the pytest run: weight and screenshots of each page."""
+    lines = [f"screenshots and page weights: {index}"]
+    for path, report in reports.items():
+        shots = "  ".join(str(shot) for shot in report.screenshots.values())
+        lines.append(f"{report.bytes / 1000:8.1f} kB {report.requests:3d} requests  /{path:<28} {shots}")
+    lines += [f"code to scroll sideways on /{path}: {line}"
+              for path, report in reports.items() for line in report.facts.get("wideCode", [])]
+    return lines
+
+
 def search(browser: Browser, server: SiteServer, term: str) -> list[dict[str, str]]:
     """Type ``term`` into the search box of the home page; the results listed, as title and path."""
     context = browser.new_context(viewport=VIEWPORT, service_workers="block")

@@ -25,7 +25,7 @@ import pytest
 
 from tests.conftest import BROWSER_SUMMARY, BuiltSite
 from tests.site_browser import (
-    CHROMIUM_ARGS, PageReport, SiteServer, chromium_executable, search, visit, visit_all,
+    CHROMIUM_ARGS, PageReport, SiteServer, chromium_executable, search, summary, visit, visit_all, write_index,
 )
 from tests.site_links import sitemap_pages
 
@@ -87,28 +87,10 @@ def page_reports(browser: Browser, server: SiteServer, built_site: BuiltSite, sc
     paths = [page.removesuffix("index.html") for page in sitemap_pages(built_site.path)]
     dark = None if os.environ.get("LABBOOK_SCREENSHOTS") else {""}
     reports = visit_all(browser, server, paths, screenshot_dir, dark=dark)
-    index = _write_index(screenshot_dir, reports)
-    request.config.stash[BROWSER_SUMMARY] = [f"screenshots and page weights: {index}"] + [
-        f"{report.bytes / 1000:8.1f} kB  {report.requests:3d} requests  /{path:<28} "
-        + "  ".join(str(shot) for shot in report.screenshots.values())
-        for path, report in reports.items()
-    ] + [f"wide code block on /{path}: {line}" for path, report in reports.items() for line in report.facts["wideCode"]]
+    index = write_index(screenshot_dir, reports)
+    print(f"\nscreenshots and page weights: {index}")
+    request.config.stash[BROWSER_SUMMARY] = summary(index, reports)
     return reports
-
-
-def _write_index(folder: Path, reports: dict[str, PageReport]) -> Path:
-    lines = ["# Screenshots of the built site", "", "| page | weight (kB) | requests | light | dark |", "|---|---|---|---|---|"]
-    for path, report in reports.items():
-        shots = [report.screenshots.get(k) for k in ("light", "dark")]
-        cells = [f"[{shot.name}]({shot.name})" if shot else "" for shot in shots]
-        lines.append(f"| /{path} | {report.bytes / 1000:.1f} | {report.requests} | {cells[0]} | {cells[1]} |")
-    wide = [f"- /{path}: `{line}`" for path, report in reports.items() for line in report.facts.get("wideCode", [])]
-    if wide:
-        lines += ["", "Code blocks a reader must scroll sideways (their longest line):", "", *wide]
-    index = folder / "index.md"
-    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"\nscreenshots: {index}")
-    return index
 
 
 def _failures(reports: dict[str, PageReport], problems_of) -> str:
