@@ -133,8 +133,13 @@ FACTS_JS = r"""async () => {
     return rects.length > 0 && link.getBoundingClientRect().top >= rects[rects.length - 1].bottom - 1;
   }).map(h => h.id || h.textContent.trim());
 
+  // The first heading after the title repeating it word for word (e.g. an API page naming its module twice).
+  const [first, second] = headings.map(h => h.textContent.replace(/\u00b6/g, "").trim());
+  const repeatedTitle = headings.length > 1 && headings[0].tagName === "H1" && first === second ? first : "";
+
   return {
     title: document.title,
+    repeatedTitle,
     math: math.length,
     katex: document.querySelectorAll(".katex").length,
     untypeset: math.filter(e => !e.querySelector(".katex")).map(e => e.textContent.trim().slice(0, 80)),

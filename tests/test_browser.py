@@ -161,10 +161,13 @@ def test_code_blocks_have_a_copy_button(page_reports: dict[str, PageReport]) -> 
 
 def test_headings_and_width(page_reports: dict[str, PageReport]) -> None:
     """No heading's permalink sign wraps onto a line of its own (an empty-looking gap
-    under the title) and no page scrolls sideways at 1280 pixels."""
+    under the title), no title is repeated by the heading under it, and no page
+    scrolls sideways at 1280 pixels."""
 
     def problems(report: PageReport) -> list[str]:
         found = [f"permalink of heading {h!r} alone on a line" for h in report.facts["orphanPermalinks"]]
+        if report.facts["repeatedTitle"]:
+            found.append(f"the title {report.facts['repeatedTitle']!r} is repeated by the next heading")
         if report.facts["overflow"] > 0:
             found.append(f"the page is {report.facts['overflow']} px wider than the window")
         return found
