@@ -13,6 +13,11 @@ import pytest
 from tests.docs_harness import ROOT
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: drives headless Chromium over the built site (deselect with -m 'not browser')")
+
+
 #: Lines for the end of the run from the browser tests (screenshot folder, page weights).
 BROWSER_SUMMARY = pytest.StashKey[list[str]]()
 

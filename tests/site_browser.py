@@ -10,7 +10,9 @@ saves a full-page screenshot in the light palette (and, if asked, the dark one).
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import json
 import os
 import shutil
 import threading
@@ -18,12 +20,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request, Route
 
 HOST = "127.0.0.1"
+#: Material's search index: the same file, of every page's text, loaded by every page.
+SEARCH_INDEX = "search/search_index.json"
 VIEWPORT = {"width": 1280, "height": 800}
 #: How long a page may take to typeset its math and mount its widgets.
 READY_TIMEOUT_MS = 8000
@@ -74,7 +78,9 @@ class SiteServer(http.server.ThreadingHTTPServer):
 
     def __init__(self, directory: Path) -> None:
         super().__init__((HOST, 0), functools.partial(_Handler, directory=str(directory)))
+        self.directory = directory
         self._thread = threading.Thread(target=self.serve_forever, name="site-server", daemon=True)
+        self._sizes: dict[Path, tuple[int, int]] = {}
 
     @property
     def url(self) -> str:
@@ -88,6 +94,24 @@ class SiteServer(http.server.ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
         self._thread.join()
+
+    def file_for(self, url: str) -> Path:
+        """The file this server sends for ``url`` (a directory means its ``index.html``)."""
+        target = self.directory / unquote(urlsplit(url).path).lstrip("/")
+        return target / "index.html" if target.is_dir() else target
+
+    def sizes(self, url: str) -> tuple[int, int]:
+        """Bytes of the file sent for ``url``: as sent here, and gzip-compressed; (0, 0) if none."""
+        file = self.file_for(url)
+        if file not in self._sizes:
+            data = file.read_bytes() if file.is_file() else b""
+            self._sizes[file] = (len(data), len(gzip.compress(data, 6)) if data else 0)
+        return self._sizes[file]
+
+    def empty_search_index(self) -> str:
+        """The site's search index with its configuration but no documents."""
+        index = json.loads((self.directory / SEARCH_INDEX).read_text(encoding="utf-8"))
+        return json.dumps({"config": index.get("config", {}), "docs": []})
 
 
 # --------------------------------------------------------------------------- one page
@@ -155,9 +179,9 @@ FACTS_JS = r"""async () => {
       .filter(c => !c.parentElement.querySelector("[data-md-type=copy], .md-clipboard"))
       .map(c => c.textContent.trim().slice(0, 60)),
     orphanPermalinks,
-    // Not a failure (long output lines happen), but listed for the reviewer: blocks to scroll sideways.
+    // Not a failure (long output lines happen), but listed for the reviewer: shown blocks to scroll sideways.
     wideCode: [...document.querySelectorAll("article pre > code")]
-      .filter(c => c.scrollWidth > c.clientWidth + 1)
+      .filter(c => c.scrollWidth > c.clientWidth + 1 && !c.closest("details:not([open])"))
       .map(c => c.textContent.split("\n").reduce((a, b) => b.length > a.length ? b : a, "").trim().slice(0, 70)),
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
   };
@@ -173,7 +197,8 @@ class PageReport:
     failed_requests: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     requests: int = 0
-    bytes: int = 0
+    bytes: int = 0  #: every file the page loads, as a plain static server sends them
+    gzip_bytes: int = 0  #: the same, gzip-compressed as most static hosts send them
     facts: dict[str, Any] = field(default_factory=dict)
     not_ready: str = ""
     screenshots: dict[str, Path] = field(default_factory=dict)
@@ -187,9 +212,11 @@ def screenshot_name(path: str) -> str:
 class _Visit:
     """One page loading in a browser context of its own, recording what happens."""
 
-    def __init__(self, browser: Browser, server: SiteServer, path: str) -> None:
+    def __init__(self, browser: Browser, server: SiteServer, path: str, empty_search: str | None = None) -> None:
         self.start = time.monotonic()
         self.report = PageReport(path)
+        self.server = server
+        self.empty_search = empty_search
         self.recording = True
         self.open: set[Request] = set()
         self.done: list[Request] = []
@@ -204,7 +231,14 @@ class _Visit:
         self.page.goto(server.url + path, wait_until="commit")
 
     def _route(self, route: Route) -> None:
-        if urlsplit(route.request.url).hostname == HOST:
+        url = urlsplit(route.request.url)
+        if url.hostname == HOST and self.empty_search is not None and url.path == "/" + SEARCH_INDEX:
+            # Every page downloads the whole index and builds it in a worker: costly
+            # and the same on every page. Its bytes are counted all the same, and
+            # test_search_works_offline loads the real one.
+            route.fulfill(status=200, content_type="application/json", body=self.empty_search)
+            return
+        if url.hostname == HOST:
             route.continue_()
             return
         if self.recording:
@@ -242,7 +276,7 @@ class _Visit:
         if self.recording:
             self.report.console_errors.append(f"uncaught: {error}")
 
-    def _wait_quiet(self, quiet: float = 0.1, limit: float = 5.0) -> None:
+    def _wait_quiet(self, quiet: float = 0.05, limit: float = 5.0) -> None:
         """Let events arrive until no request has been open for ``quiet`` seconds."""
         end = time.monotonic() + limit
         while time.monotonic() < end and (self.open or time.monotonic() - self.last_event < quiet):
@@ -261,8 +295,9 @@ class _Visit:
             self._wait_quiet()
             self.recording = False
             for request in self.done:
-                sizes = request.sizes()
-                report.bytes += sizes["responseHeadersSize"] + sizes["responseBodySize"]
+                plain, compressed = self.server.sizes(request.url)
+                report.bytes += plain
+                report.gzip_bytes += compressed
             if shots is not None:
                 report.screenshots = _screenshots(self.page, shots / screenshot_name(report.path), dark)
         finally:
@@ -287,10 +322,11 @@ def visit_all(browser: Browser, server: SiteServer, paths: list[str], shots: Pat
     reports: dict[str, PageReport] = {}
     pending = list(paths)
     loading: list[_Visit] = []
+    empty_search = server.empty_search_index() if (server.directory / SEARCH_INDEX).is_file() else None
     try:
         while pending or loading:
             while pending and len(loading) <= ahead:
-                loading.append(_Visit(browser, server, pending.pop(0)))
+                loading.append(_Visit(browser, server, pending.pop(0), empty_search))
             current = loading.pop(0)
             path = current.report.path
             reports[path] = current.finish(shots, READY_TIMEOUT_MS, dark is None or path in dark)
@@ -316,11 +352,12 @@ def _screenshots(page: Page, stem: Path, dark: bool) -> dict[str, Path]:
 def write_index(folder: Path, reports: dict[str, PageReport]) -> Path:
     """``folder/index.md``: a table of page weights and screenshots, then the code to scroll sideways."""
     lines = ["# The built site in Chromium", "",
-             "| page | weight (kB) | requests | light | dark |", "|---|---|---|---|---|"]
+             "| page | weight (kB) | gzip (kB) | requests | light | dark |", "|---|---|---|---|---|---|"]
     for path, report in reports.items():
         shots = [report.screenshots.get(palette) for palette in ("light", "dark")]
         cells = [f"[{shot.name}]({shot.name})" if shot else "" for shot in shots]
-        lines.append(f"| /{path} | {report.bytes / 1000:.1f} | {report.requests} | {cells[0]} | {cells[1]} |")
+        lines.append(f"| /{path} | {report.bytes / 1000:.1f} | {report.gzip_bytes / 1000:.1f} | {report.requests} "
+                     f"| {cells[0]} | {cells[1]} |")
     wide = [f"- /{path}: `{line}`" for path, report in reports.items() for line in report.facts.get("wideCode", [])]
     if wide:
         lines += ["", "Code blocks a reader must scroll sideways (their longest line):", "", *wide]
@@ -334,7 +371,8 @@ def summary(index: Path, reports: dict[str, PageReport]) -> list[str]:
     lines = [f"screenshots and page weights: {index}"]
     for path, report in reports.items():
         shots = "  ".join(str(shot) for shot in report.screenshots.values())
-        lines.append(f"{report.bytes / 1000:8.1f} kB {report.requests:3d} requests  /{path:<28} {shots}")
+        lines.append(f"{report.bytes / 1000:7.1f} kB ({report.gzip_bytes / 1000:5.1f} gzip) {report.requests:3d} requests"
+                     f"  /{path:<24} {shots}")
     lines += [f"code to scroll sideways on /{path}: {line}"
               for path, report in reports.items() for line in report.facts.get("wideCode", [])]
     return lines

@@ -32,7 +32,10 @@ from tests.site_links import sitemap_pages
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-#: The heaviest page, everything it loads included, in bytes.
+pytestmark = pytest.mark.browser
+
+#: The heaviest page, everything it loads included, in bytes (uncompressed: as a
+#: plain static server such as ``mkdocs serve`` sends them).
 MAX_PAGE_BYTES = 1_500_000
 #: A term of the home page (docs/index.md), and the page (path below the site root,
 #: ``""`` for the home page) that the search box must list for it.
