@@ -13,6 +13,23 @@ import pytest
 from tests.docs_harness import ROOT
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: drives headless Chromium over the built site (deselect with -m 'not browser')")
+
+
+#: Lines for the end of the run from the browser tests (screenshot folder, page weights).
+BROWSER_SUMMARY = pytest.StashKey[list[str]]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
+    lines = config.stash.get(BROWSER_SUMMARY, [])
+    if lines:
+        terminalreporter.write_sep("-", "browser: page weights and screenshots")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 @dataclass(frozen=True)
 class BuiltSite:
     path: Path

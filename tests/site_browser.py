@@ -1,0 +1,397 @@
+"""Serve a built site from 127.0.0.1 and look at each page in headless Chromium.
+
+``visit`` loads one page in a fresh browser context (so nothing is cached and
+the page weight is what a first-time reader downloads), blocks and records any
+request to another host, collects console errors and failed requests, measures
+what the page shows (math typeset, images loaded, copy buttons, headings) and
+saves a full-page screenshot in the light palette (and, if asked, the dark one).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import json
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Request, Route
+
+HOST = "127.0.0.1"
+#: Material's search index: the same file, of every page's text, loaded by every page.
+SEARCH_INDEX = "search/search_index.json"
+VIEWPORT = {"width": 1280, "height": 800}
+#: How long a page may take to typeset its math and mount its widgets.
+READY_TIMEOUT_MS = 8000
+CHROMIUM_PACKAGE = "chromium"  # the Debian package: apt-get install chromium
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-extensions",
+]
+
+
+def chromium_executable() -> tuple[str | None, str]:
+    """The Chromium to drive, or None, and a sentence saying which one or why none.
+
+    ``LABBOOK_CHROMIUM`` names another executable; otherwise Debian's
+    ``/usr/bin/chromium`` or a ``chromium`` on the ``PATH``.
+    """
+    install = (f"install Debian's package `{CHROMIUM_PACKAGE}` (apt-get install {CHROMIUM_PACKAGE}) "
+               "or point LABBOOK_CHROMIUM at a Chromium")
+    override = os.environ.get("LABBOOK_CHROMIUM")
+    if override:
+        found = shutil.which(override)
+        return (found, f"LABBOOK_CHROMIUM={found}") if found else (
+            None, f"LABBOOK_CHROMIUM={override!r} is not an executable: {install}")
+    for candidate in ("/usr/bin/chromium", "chromium"):
+        found = shutil.which(candidate)
+        if found:
+            return found, found
+    return None, f"Chromium not found: {install}"
+
+
+# --------------------------------------------------------------------------- server
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    server: SiteServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+class SiteServer(http.server.ThreadingHTTPServer):
+    """A static server for ``directory`` on a free port of 127.0.0.1, in a thread of its own.
+
+    Use it as a context manager; ``url`` is its root.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__((HOST, 0), functools.partial(_Handler, directory=str(directory)))
+        self.directory = directory
+        self._thread = threading.Thread(target=self.serve_forever, name="site-server", daemon=True)
+        self._sizes: dict[Path, tuple[int, int]] = {}
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.server_address[1]}/"
+
+    def __enter__(self) -> SiteServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+        self._thread.join()
+
+    def file_for(self, url: str) -> Path:
+        """The file this server sends for ``url`` (a directory means its ``index.html``)."""
+        target = self.directory / unquote(urlsplit(url).path).lstrip("/")
+        return target / "index.html" if target.is_dir() else target
+
+    def sizes(self, url: str) -> tuple[int, int]:
+        """Bytes of the file sent for ``url``: as sent here, and gzip-compressed; (0, 0) if none."""
+        file = self.file_for(url)
+        if file not in self._sizes:
+            data = file.read_bytes() if file.is_file() else b""
+            self._sizes[file] = (len(data), len(gzip.compress(data, 6)) if data else 0)
+        return self._sizes[file]
+
+    def empty_search_index(self) -> str:
+        """The site's search index with its configuration but no documents."""
+        index = json.loads((self.directory / SEARCH_INDEX).read_text(encoding="utf-8"))
+        return json.dumps({"config": index.get("config", {}), "docs": []})
+
+
+# --------------------------------------------------------------------------- one page
+
+#: True once the page has typeset its math and Material has mounted its copy buttons.
+READY_JS = """() => document.readyState === "complete"
+  && [...document.querySelectorAll(".arithmatex")].every(e => e.querySelector(".katex, .katex-error"))
+  && [...document.querySelectorAll("article pre > code")]
+       .every(c => c.parentElement.querySelector("[data-md-type=copy], .md-clipboard"))"""
+
+#: What the reader sees, measured in the page.
+FACTS_JS = r"""async () => {
+  const article = document.querySelector("article") || document.body;
+  const imgs = [...document.querySelectorAll("img")];
+  for (const img of imgs) if (img.loading === "lazy") img.loading = "eager";
+  await Promise.all(imgs.map(img => img.decode().catch(() => null)));
+
+  const raw = [];
+  const delimiters = /\\\(|\\\)|\\\[|\\\]|\$\$|\$(?=\S)[^$\n]*\S\$/;
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+    n.parentElement.closest("pre, code, kbd, script, style, textarea, .katex")
+      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  for (let n = walker.nextNode(); n; n = walker.nextNode())
+    if (delimiters.test(n.data)) raw.push(n.data.trim().slice(0, 80));
+
+  // Sphinx roles (:func:`x`) mean nothing to Markdown; the reader sees ":func:" before the code.
+  const roles = [];
+  const role = /(^|[\s(]):(func|class|meth|mod|attr|exc|obj|data|const|ref|doc|term|py:\w+):`?(\s|$)|:(func|class|meth|mod|attr|exc|obj|ref):`/;
+  const textWalker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+    n.parentElement.closest("pre, script, style, textarea") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  for (let n = textWalker.nextNode(); n; n = textWalker.nextNode())
+    if (role.test(n.data)) roles.push(n.data.trim().slice(0, 80));
+
+  const math = [...document.querySelectorAll(".arithmatex")];
+  const headings = [...article.querySelectorAll("h1, h2, h3, h4, h5, h6")];
+  const orphanPermalinks = headings.filter(h => {
+    const link = h.querySelector(".headerlink");
+    if (!link || !link.getClientRects().length || !h.firstChild || h.firstChild === link) return false;
+    const range = document.createRange();
+    range.setStartBefore(h.firstChild);
+    range.setEndBefore(link);
+    const rects = [...range.getClientRects()].filter(r => r.width > 0);
+    return rects.length > 0 && link.getBoundingClientRect().top >= rects[rects.length - 1].bottom - 1;
+  }).map(h => h.id || h.textContent.trim());
+
+  // The first heading after the title repeating it word for word (e.g. an API page naming its module twice).
+  const [first, second] = headings.map(h => h.textContent.replace(/\u00b6/g, "").trim());
+  const repeatedTitle = headings.length > 1 && headings[0].tagName === "H1" && first === second ? first : "";
+
+  return {
+    title: document.title,
+    repeatedTitle,
+    math: math.length,
+    katex: document.querySelectorAll(".katex").length,
+    untypeset: math.filter(e => !e.querySelector(".katex")).map(e => e.textContent.trim().slice(0, 80)),
+    katexErrors: [...document.querySelectorAll(".katex-error")].map(e => e.textContent.slice(0, 80)),
+    rawDelimiters: raw,
+    sphinxRoles: roles,
+    diagrams: [...document.querySelectorAll(".mermaid, .diagram, [data-diagram]")]
+      .map(e => ({what: e.className || e.tagName, svg: !!(e.tagName === "svg" || e.querySelector("svg"))})),
+    images: imgs.map(img => ({src: img.getAttribute("src"), width: img.naturalWidth,
+                              alt: (img.getAttribute("alt") || "").trim()})),
+    codeBlocks: document.querySelectorAll("article pre > code").length,
+    withoutCopy: [...document.querySelectorAll("article pre > code")]
+      .filter(c => !c.parentElement.querySelector("[data-md-type=copy], .md-clipboard"))
+      .map(c => c.textContent.trim().slice(0, 60)),
+    orphanPermalinks,
+    // Not a failure (long output lines happen), but listed for the reviewer: shown blocks to scroll sideways.
+    wideCode: [...document.querySelectorAll("article pre > code")]
+      .filter(c => c.scrollWidth > c.clientWidth + 1 && !c.closest("details:not([open])"))
+      .map(c => c.textContent.split("\n").reduce((a, b) => b.length > a.length ? b : a, "").trim().slice(0, 70)),
+    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  };
+}"""
+
+
+@dataclass
+class PageReport:
+    """What one page did and showed in the browser."""
+
+    path: str  #: relative to the site root, e.g. ``api/shapes/``
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    requests: int = 0
+    bytes: int = 0  #: every file the page loads, as a plain static server sends them
+    gzip_bytes: int = 0  #: the same, gzip-compressed as most static hosts send them
+    facts: dict[str, Any] = field(default_factory=dict)
+    not_ready: str = ""
+    screenshots: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def screenshot_name(path: str) -> str:
+    return path.strip("/").replace("/", "--") or "index"
+
+
+class _Visit:
+    """One page loading in a browser context of its own, recording what happens."""
+
+    def __init__(self, browser: Browser, server: SiteServer, path: str, empty_search: str | None = None) -> None:
+        self.start = time.monotonic()
+        self.report = PageReport(path)
+        self.server = server
+        self.empty_search = empty_search
+        self.recording = True
+        self.open: set[Request] = set()
+        self.done: list[Request] = []
+        self.last_event = time.monotonic()
+        self.context = browser.new_context(viewport=VIEWPORT, color_scheme="light", service_workers="block")
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        for event, handler in (("request", self._on_request), ("requestfinished", self._on_finished),
+                               ("requestfailed", self._on_failed), ("response", self._on_response),
+                               ("console", self._on_console), ("pageerror", self._on_page_error)):
+            self.page.on(event, handler)
+        self.page.goto(server.url + path, wait_until="commit")
+
+    def _route(self, route: Route) -> None:
+        url = urlsplit(route.request.url)
+        if url.hostname == HOST and self.empty_search is not None and url.path == "/" + SEARCH_INDEX:
+            # Every page downloads the whole index and builds it in a worker: costly
+            # and the same on every page. Its bytes are counted all the same, and
+            # test_search_works_offline loads the real one.
+            route.fulfill(status=200, content_type="application/json", body=self.empty_search)
+            return
+        if url.hostname == HOST:
+            route.continue_()
+            return
+        if self.recording:
+            self.report.foreign_requests.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    def _on_request(self, request: Request) -> None:
+        self.last_event = time.monotonic()
+        if self.recording:
+            self.report.requests += 1
+            self.open.add(request)
+
+    def _on_finished(self, request: Request) -> None:
+        self.last_event = time.monotonic()
+        if request in self.open:
+            self.open.discard(request)
+            self.done.append(request)
+
+    def _on_failed(self, request: Request) -> None:
+        self.last_event = time.monotonic()
+        self.open.discard(request)
+        if self.recording and urlsplit(request.url).hostname == HOST:
+            self.report.failed_requests.append(f"{request.url}: {request.failure}")
+
+    def _on_response(self, response: Any) -> None:
+        if self.recording and response.status >= 400:
+            self.report.failed_requests.append(f"{response.url}: HTTP {response.status}")
+
+    def _on_console(self, message: Any) -> None:
+        if self.recording and message.type == "error":
+            where = message.location or {}
+            self.report.console_errors.append(f"{message.text} ({where.get('url', '')}:{where.get('lineNumber', '')})")
+
+    def _on_page_error(self, error: Any) -> None:
+        if self.recording:
+            self.report.console_errors.append(f"uncaught: {error}")
+
+    def _wait_quiet(self, quiet: float = 0.05, limit: float = 5.0) -> None:
+        """Let events arrive until no request has been open for ``quiet`` seconds."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end and (self.open or time.monotonic() - self.last_event < quiet):
+            self.page.wait_for_timeout(25)
+
+    def finish(self, shots: Path | None, ready_timeout_ms: int, dark: bool = True) -> PageReport:
+        """Wait for the page, measure it, total its bytes, screenshot it, close it."""
+        report = self.report
+        try:
+            self.page.wait_for_load_state("load")
+            try:
+                self.page.wait_for_function(READY_JS, timeout=ready_timeout_ms)
+            except Exception as error:  # noqa: BLE001 - the checks of the facts say what is missing
+                report.not_ready = str(error).splitlines()[0]
+            report.facts = self.page.evaluate(FACTS_JS)
+            self._wait_quiet()
+            self.recording = False
+            for request in self.done:
+                plain, compressed = self.server.sizes(request.url)
+                report.bytes += plain
+                report.gzip_bytes += compressed
+            if shots is not None:
+                report.screenshots = _screenshots(self.page, shots / screenshot_name(report.path), dark)
+        finally:
+            self.recording = False
+            self.context.close()
+        report.seconds = time.monotonic() - self.start
+        return report
+
+
+def visit(browser: Browser, server: SiteServer, path: str, shots: Path | None = None,
+          ready_timeout_ms: int = READY_TIMEOUT_MS) -> PageReport:
+    """Load ``server.url + path`` once, check it, and screenshot it light and dark into ``shots``."""
+    return _Visit(browser, server, path).finish(shots, ready_timeout_ms)
+
+
+def visit_all(browser: Browser, server: SiteServer, paths: list[str], shots: Path | None = None,
+              dark: set[str] | None = None, ahead: int = 2) -> dict[str, PageReport]:
+    """``visit`` every path, the next ``ahead`` pages already loading while one is checked.
+
+    Pages in ``dark`` (every page if None) are also screenshot in the dark palette.
+    """
+    reports: dict[str, PageReport] = {}
+    pending = list(paths)
+    loading: list[_Visit] = []
+    empty_search = server.empty_search_index() if (server.directory / SEARCH_INDEX).is_file() else None
+    try:
+        while pending or loading:
+            while pending and len(loading) <= ahead:
+                loading.append(_Visit(browser, server, pending.pop(0), empty_search))
+            current = loading.pop(0)
+            path = current.report.path
+            reports[path] = current.finish(shots, READY_TIMEOUT_MS, dark is None or path in dark)
+    finally:
+        for left in loading:
+            left.context.close()
+    return reports
+
+
+def _screenshots(page: Page, stem: Path, dark: bool) -> dict[str, Path]:
+    """A full-page screenshot in the light palette and, if ``dark``, after the palette toggle, the dark one."""
+    shots = {"light": stem.with_name(stem.name + "-light.png")}
+    page.screenshot(path=shots["light"], full_page=True)
+    toggle = page.locator("form[data-md-component=palette] label:not([hidden])")
+    if dark and toggle.count():
+        toggle.first.click()
+        page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=2000)
+        shots["dark"] = stem.with_name(stem.name + "-dark.png")
+        page.screenshot(path=shots["dark"], full_page=True)
+    return shots
+
+
+def write_index(folder: Path, reports: dict[str, PageReport]) -> Path:
+    """``folder/index.md``: a table of page weights and screenshots, then the code to scroll sideways."""
+    lines = ["# The built site in Chromium", "",
+             "| page | weight (kB) | gzip (kB) | requests | light | dark |", "|---|---|---|---|---|---|"]
+    for path, report in reports.items():
+        shots = [report.screenshots.get(palette) for palette in ("light", "dark")]
+        cells = [f"[{shot.name}]({shot.name})" if shot else "" for shot in shots]
+        lines.append(f"| /{path} | {report.bytes / 1000:.1f} | {report.gzip_bytes / 1000:.1f} | {report.requests} "
+                     f"| {cells[0]} | {cells[1]} |")
+    wide = [f"- /{path}: `{line}`" for path, report in reports.items() for line in report.facts.get("wideCode", [])]
+    if wide:
+        lines += ["", "Code blocks a reader must scroll sideways (their longest line):", "", *wide]
+    index = folder / "index.md"
+    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return index
+
+
+def summary(index: Path, reports: dict[str, PageReport]) -> list[str]:
+    """Lines for the end of the pytest run: weight and screenshots of each page."""
+    lines = [f"screenshots and page weights: {index}"]
+    for path, report in reports.items():
+        shots = "  ".join(str(shot) for shot in report.screenshots.values())
+        lines.append(f"{report.bytes / 1000:7.1f} kB ({report.gzip_bytes / 1000:5.1f} gzip) {report.requests:3d} requests"
+                     f"  /{path:<24} {shots}")
+    lines += [f"code to scroll sideways on /{path}: {line}"
+              for path, report in reports.items() for line in report.facts.get("wideCode", [])]
+    return lines
+
+
+def search(browser: Browser, server: SiteServer, term: str) -> list[dict[str, str]]:
+    """Type ``term`` into the search box of the home page; the results listed, as title and path."""
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    context.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == HOST
+                  else route.abort("blockedbyclient"))
+    try:
+        page = context.new_page()
+        page.goto(server.url, wait_until="load")
+        box = page.locator("input.md-search__input")
+        box.click()
+        box.press_sequentially(term, delay=20)
+        page.locator(".md-search-result__item").first.wait_for(timeout=READY_TIMEOUT_MS)
+        return page.evaluate("""() => [...document.querySelectorAll(".md-search-result__item > a")]
+          .map(a => ({title: a.querySelector("h1, h2")?.textContent.trim() || a.textContent.trim(),
+                      path: new URL(a.href).pathname}))""")
+    finally:
+        context.close()

@@ -1,0 +1,248 @@
+"""The built site as a reader sees it: every page loaded in headless Chromium from 127.0.0.1.
+
+One browser and one visit per page for the whole session (``page_reports``);
+each test below then checks one thing over every page and names the pages
+that fail. The pages come from the built site's ``sitemap.xml``, so a page
+added to the nav is covered without touching this file.
+
+Chromium is Debian's (``apt-get install chromium``), driven by Playwright's
+Python package; no browser is ever downloaded. Without Chromium these tests
+skip, saying what to install, except under ``CI=true`` where they fail.
+Screenshots (light palette; dark too for the home page) go to a temporary
+folder, listed with the page weights in ``index.md`` there and at the end of
+the pytest run. ``LABBOOK_SCREENSHOTS=dir`` puts them in ``dir`` instead, with
+both palettes for every page (for review: it costs about a second a page).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.conftest import BROWSER_SUMMARY, BuiltSite
+from tests.site_browser import (
+    CHROMIUM_ARGS, PageReport, SiteServer, chromium_executable, search, summary, visit, visit_all, write_index,
+)
+from tests.site_links import sitemap_pages
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.browser
+
+#: The heaviest page, everything it loads included, in bytes (uncompressed: as a
+#: plain static server such as ``mkdocs serve`` sends them).
+MAX_PAGE_BYTES = 1_500_000
+#: A term of the home page (docs/index.md), and the page (path below the site root,
+#: ``""`` for the home page) that the search box must list for it.
+SEARCH_TERM = "Hadamard"
+SEARCH_EXPECTS = ""
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}. CI=true, so the browser tests must run, not skip.", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, launched once for the session."""
+    executable, why = chromium_executable()
+    if executable is None:
+        _unavailable(why)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the Python package playwright is missing: python -m pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def server(built_site: BuiltSite) -> Iterator[SiteServer]:
+    assert built_site.returncode == 0, built_site.log
+    with SiteServer(built_site.path) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chosen = os.environ.get("LABBOOK_SCREENSHOTS")
+    if chosen:
+        Path(chosen).mkdir(parents=True, exist_ok=True)
+        return Path(chosen).resolve()
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="session")
+def page_reports(browser: Browser, server: SiteServer, built_site: BuiltSite, screenshot_dir: Path,
+                 request: pytest.FixtureRequest) -> dict[str, PageReport]:
+    """Every page of the sitemap, visited once, by its path (``""`` is the home page)."""
+    paths = [page.removesuffix("index.html") for page in sitemap_pages(built_site.path)]
+    dark = None if os.environ.get("LABBOOK_SCREENSHOTS") else {""}
+    reports = visit_all(browser, server, paths, screenshot_dir, dark=dark)
+    index = write_index(screenshot_dir, reports)
+    print(f"\nscreenshots and page weights: {index}")
+    request.config.stash[BROWSER_SUMMARY] = summary(index, reports)
+    return reports
+
+
+def _failures(reports: dict[str, PageReport], problems_of) -> str:
+    lines = [f"/{path}: {problem}" for path, report in reports.items() for problem in problems_of(report)]
+    return "\n".join(lines)
+
+
+def test_every_page_is_visited(page_reports: dict[str, PageReport]) -> None:
+    assert "" in page_reports, "the home page is not in the sitemap"
+    assert all(report.requests > 0 for report in page_reports.values())
+    not_ready = _failures(page_reports, lambda r: [r.not_ready] if r.not_ready else [])
+    assert not not_ready, "math or copy buttons never appeared:\n" + not_ready
+
+
+def test_no_console_error(page_reports: dict[str, PageReport]) -> None:
+    failures = _failures(page_reports, lambda r: r.console_errors)
+    assert not failures, failures
+
+
+def test_no_failed_request(page_reports: dict[str, PageReport]) -> None:
+    failures = _failures(page_reports, lambda r: r.failed_requests)
+    assert not failures, failures
+
+
+def test_no_request_to_another_host(page_reports: dict[str, PageReport]) -> None:
+    failures = _failures(page_reports, lambda r: r.foreign_requests)
+    assert not failures, "requests blocked:\n" + failures
+
+
+def test_math_is_typeset(page_reports: dict[str, PageReport]) -> None:
+    def problems(report: PageReport) -> list[str]:
+        facts = report.facts
+        found = [f"raw delimiters in the text: {text!r}" for text in facts["rawDelimiters"]]
+        found += [f"not typeset: {text!r}" for text in facts["untypeset"]]
+        found += [f"KaTeX error: {text!r}" for text in facts["katexErrors"]]
+        if facts["math"] and facts["katex"] < facts["math"]:
+            found.append(f"{facts['math']} math elements but {facts['katex']} rendered by KaTeX")
+        return found
+
+    failures = _failures(page_reports, problems)
+    assert not failures, failures
+    assert page_reports[""].facts["katex"] > 0, "the home page's math is not rendered"
+
+
+def test_no_raw_markup_is_shown(page_reports: dict[str, PageReport]) -> None:
+    """Sphinx roles in a docstring (:func:`x`) are printed as they are by mkdocstrings:
+    docstrings are Markdown here, so write `x`."""
+    failures = _failures(page_reports, lambda r: [f"Sphinx role shown: {t!r}" for t in r.facts["sphinxRoles"]])
+    assert not failures, failures
+
+
+def test_diagrams_and_images_render(page_reports: dict[str, PageReport]) -> None:
+    def problems(report: PageReport) -> list[str]:
+        found = [f"diagram {d['what']!r} has no SVG" for d in report.facts["diagrams"] if not d["svg"]]
+        found += [f"image {i['src']} did not load" for i in report.facts["images"] if i["width"] == 0]
+        found += [f"image {i['src']} has no alt text" for i in report.facts["images"] if not i["alt"]]
+        return found
+
+    failures = _failures(page_reports, problems)
+    assert not failures, failures
+
+
+def test_code_blocks_have_a_copy_button(page_reports: dict[str, PageReport]) -> None:
+    failures = _failures(page_reports, lambda r: [f"no copy button on {t!r}" for t in r.facts["withoutCopy"]])
+    assert not failures, failures
+    assert page_reports[""].facts["codeBlocks"] > 0
+
+
+def test_headings_and_width(page_reports: dict[str, PageReport]) -> None:
+    """No heading's permalink sign wraps onto a line of its own (an empty-looking gap
+    under the title), no title is repeated by the heading under it, and no page
+    scrolls sideways at 1280 pixels."""
+
+    def problems(report: PageReport) -> list[str]:
+        found = [f"permalink of heading {h!r} alone on a line" for h in report.facts["orphanPermalinks"]]
+        if report.facts["repeatedTitle"]:
+            found.append(f"the title {report.facts['repeatedTitle']!r} is repeated by the next heading")
+        if report.facts["overflow"] > 0:
+            found.append(f"the page is {report.facts['overflow']} px wider than the window")
+        return found
+
+    failures = _failures(page_reports, problems)
+    assert not failures, failures
+
+
+def test_heaviest_page_is_within_budget(page_reports: dict[str, PageReport]) -> None:
+    weights = {path: report.bytes for path, report in page_reports.items()}
+    heaviest = max(weights, key=weights.get)
+    assert weights[heaviest] <= MAX_PAGE_BYTES, f"/{heaviest} weighs {weights[heaviest]} bytes"
+    assert all(weight > 10_000 for weight in weights.values()), weights
+
+
+def test_screenshots_are_saved(page_reports: dict[str, PageReport]) -> None:
+    for path, report in page_reports.items():
+        assert "light" in report.screenshots, path
+        for shot in report.screenshots.values():
+            assert shot.read_bytes().startswith(b"\x89PNG"), shot
+
+
+def test_dark_palette_is_screenshot(page_reports: dict[str, PageReport]) -> None:
+    assert "dark" in page_reports[""].screenshots, "the palette toggle was not found on the home page"
+
+
+def test_search_works_offline(browser: Browser, server: SiteServer, page_reports: dict[str, PageReport]) -> None:
+    results = search(browser, server, SEARCH_TERM)
+    listed = {result["path"] for result in results}
+    assert "/" + SEARCH_EXPECTS in listed, f"searching {SEARCH_TERM!r} does not list /{SEARCH_EXPECTS}: {results}"
+    # A page named after the term (say, a chapter on the Hadamard form) must be listed too.
+    named = {"/" + path for path, report in page_reports.items()
+             if SEARCH_TERM.lower() in report.facts["title"].split(" - ")[0].lower()}
+    assert named <= listed, f"searching {SEARCH_TERM!r} misses {named - listed}: {results}"
+
+
+def test_checks_catch_a_broken_page(browser: Browser, tmp_path: Path) -> None:
+    """The visit reports what it should on a page that breaks every rule."""
+    (tmp_path / "index.html").write_text(
+        "<html><body><article><p>raw \\(x^2\\) and $$y$$ raises :class:<code>E</code></p>"
+        '<span class="arithmatex">\\(z\\)</span>'
+        '<img src="missing.png" alt="a figure"><img src="ok.svg">'
+        '<div class="mermaid">graph LR; a--&gt;b</div>'
+        "<pre><code>print(1)</code></pre>"
+        '<script src="https://cdn.example.org/x.js"></script>'
+        "<script>console.error('boom')</script></article></body></html>",
+        encoding="utf-8",
+    )
+    (tmp_path / "ok.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    with SiteServer(tmp_path) as running:
+        report = visit(browser, running, "", ready_timeout_ms=300)
+    facts = report.facts
+    assert report.foreign_requests == ["https://cdn.example.org/x.js"]
+    assert any("boom" in error for error in report.console_errors)
+    assert any("missing.png" in failure and "404" in failure for failure in report.failed_requests)
+    assert len(facts["rawDelimiters"]) == 2 and facts["untypeset"] == ["\\(z\\)"]
+    assert [i["width"] > 0 for i in facts["images"]] == [False, True] and facts["images"][1]["alt"] == ""
+    assert facts["diagrams"] == [{"what": "mermaid", "svg": False}]
+    assert facts["withoutCopy"] == ["print(1)"]
+    assert facts["sphinxRoles"] == ["raw \\(x^2\\) and $$y$$ raises :class:"]
+    assert report.not_ready and report.bytes > 0 and report.requests == 4
+
+
+def test_without_chromium_the_message_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LABBOOK_CHROMIUM", raising=False)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    executable, why = chromium_executable()
+    assert executable is None and "apt-get install chromium" in why
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        _unavailable(why)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="must run"):
+        _unavailable(why)
