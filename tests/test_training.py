@@ -1,8 +1,7 @@
-"""The reference problem, the five versions of chapter 9, nn/optim/trainer, and the benchmark."""
+"""The reference problem, the five versions of chapter 9, and nn/optim/trainer (the benchmark: test_bench.py)."""
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
@@ -249,29 +248,3 @@ def test_trainer_progress_bar_when_asked(capsys) -> None:
     captured = capsys.readouterr()
     assert "epoch" in captured.err and "loss" in captured.out.splitlines()[0]
     assert len(captured.out.splitlines()) == 4  # header and three rows
-
-
-# --- the benchmark: structure only, never timings ------------------------------
-
-
-def test_bench_quick_run_has_the_documented_structure(capsys) -> None:
-    from labcode.bench import main, run
-
-    result = run("training", quick=True)
-    assert set(result) >= {"benchmark", "quick", "clock", "unit", "medians", "ratios", "targets", "environment"}
-    assert list(result["medians"]) == ["gemm", "by_hand", "autograd", "trainer"]
-    assert all(seconds > 0 for seconds in result["medians"].values())
-    assert set(result["targets"]) <= set(result["ratios"])
-    assert result["quick"] is True and result["environment"]["blas_threads"] == 1
-    assert json.loads(json.dumps(result)) == result  # plain data, ready for a results file
-    assert main(["training", "--quick"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("training:") and "by_hand / gemm" in out
-
-
-def test_bench_command_line_refuses_unknown_names(capsys) -> None:
-    from labcode.bench import main
-
-    with pytest.raises(SystemExit):
-        main(["nope"])
-    assert "unknown: ['nope']" in capsys.readouterr().err
