@@ -155,3 +155,46 @@ def test_loop_versions_agree_with_the_hadamard_form(n: int) -> None:
     for other in (gradient_per_sample(*args), gradient_per_entry(*args)):
         np.testing.assert_allclose(other[0], g1, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(other[1], g2, rtol=1e-10, atol=1e-12)
+
+
+# --- the page: its tables are the file's content -----------------------------------
+
+
+def _hook():
+    import importlib.util
+
+    from tests.docs_harness import DOCS
+
+    spec = importlib.util.spec_from_file_location("performance_hook", DOCS / "hooks" / "performance.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Page:
+    class file:
+        src_uri = "performance.md"
+
+
+def test_hook_fills_tables_from_the_results_file() -> None:
+    results = load_results()
+    filled = _hook().on_page_markdown("a\n<!-- bench-table: loops -->\n<!-- bench-machine -->\nb\n", _Page, {}, None)
+    assert markdown_table(results["benchmarks"]["loops"]) in filled
+    assert machine_table(results) in filled
+    assert "<!-- bench-" not in filled
+    assert _hook().on_page_markdown("no marks here", _Page, {}, None) == "no marks here"
+
+
+def test_hook_refuses_an_unknown_benchmark() -> None:
+    with pytest.raises(ValueError, match="no benchmark 'nope' in the results file"):
+        _hook().on_page_markdown("<!-- bench-table: nope -->\n", _Page, {}, None)
+
+
+def test_built_page_shows_every_case_of_the_results_file(built_site) -> None:
+    html = (built_site.path / "performance" / "index.html").read_text(encoding="utf-8")
+    results = load_results()
+    for result in results["benchmarks"].values():
+        for case in result["cases"]:
+            assert f"<code>{case}</code>" in html, case
+    assert results["date"] in html and "<!-- bench-" not in html
+    assert (built_site.path / "data" / "performance.json").exists()
