@@ -127,10 +127,6 @@ def load_results(path: str | Path | None = None) -> dict[str, Any]:
     return suite
 
 
-def _params(params: dict[str, Any]) -> str:
-    return ", ".join(f"{key} = {value}" for key, value in params.items())
-
-
 def markdown_table(result: dict[str, Any]) -> str:
     """One benchmark's result as Markdown: a table of cases, then its ratios.
 
@@ -156,9 +152,11 @@ def markdown_table(result: dict[str, Any]) -> str:
         f"| case | what | median per {result['unit']} | min – max |",
         "|---|---|--:|--:|",
     ]
+    def t(seconds: float) -> str:
+        return _seconds(seconds).replace(" ", "\u00a0")  # keep "4.1 µs" on one line
+
     for case, c in result["cases"].items():
-        what = c["note"] + (f" ({_params(c['params'])})" if c["params"] else "")
-        lines.append(f"| `{case}` | {what} | {_seconds(c['median'])} | {_seconds(c['min'])} – {_seconds(c['max'])} |")
+        lines.append(f"| `{case}` | {c['note']} | {t(c['median'])} | {t(c['min'])} – {t(c['max'])} |")
     if result["ratios"]:
         lines += ["", "| ratio of medians | value | target |", "|---|--:|--:|"]
         for label, value in result["ratios"].items():
@@ -170,7 +168,7 @@ def markdown_table(result: dict[str, Any]) -> str:
         f"median and range of {result['repeats']} timed blocks per case, after a warm-up block.*",
     ]
     for remark in result["remarks"]:
-        lines += ["", f"*Note: {remark}*"]
+        lines += ["", f"*Note: {remark}.*"]
     return "\n".join(lines)
 
 
