@@ -248,3 +248,18 @@ def test_trainer_progress_bar_when_asked(capsys) -> None:
     captured = capsys.readouterr()
     assert "epoch" in captured.err and "loss" in captured.out.splitlines()[0]
     assert len(captured.out.splitlines()) == 4  # header and three rows
+
+
+def test_forward_and_backward_write_into_given_arrays_or_name_the_shapes() -> None:
+    X, Y, W1, W2 = reference_problem()
+    fresh = forward(X, W1, W2)
+    kept = forward(X, W1, W2, out=tuple(np.empty_like(a) for a in fresh))
+    assert all(np.array_equal(a, b) for a, b in zip(kept, fresh))
+    grads = (np.empty_like(W1), np.empty_like(W2))
+    got = backward(X, Y, W2, *kept, out=grads)
+    assert got[0] is grads[0] and got[1] is grads[1]
+    assert all(np.array_equal(a, b) for a, b in zip(got, backward(X, Y, W2, *fresh)))
+    with pytest.raises(ValueError, match=r"out has shapes \(100, 1000\) and \(100, 10\)"):
+        backward(X, Y, W2, *kept, out=(np.empty((100, 1000), np.float32), grads[1]))
+    with pytest.raises(ValueError, match=r"the forward pass gives \(\(64, 100\), \(64, 100\), \(64, 10\)\)"):
+        forward(X, W1, W2, out=(fresh.h, fresh.h_r, np.empty((64, 9), np.float32)))

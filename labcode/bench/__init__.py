@@ -37,6 +37,7 @@ import os
 import pkgutil
 import platform
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -682,7 +683,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [n for n in names if n not in known]
     if unknown or not names:
         parser.error(f"give 'all' or one or more of {sorted(known)}" + (f"; unknown: {unknown}" if unknown else ""))
-    suite = run_suite(names, quick=args.quick, clock=args.clock)
+    suite = run_suite(
+        names, quick=args.quick, clock=args.clock, progress=lambda name: print(f"running {name} ...", file=sys.stderr)
+    )
     m = suite["machine"]
     blas = ", ".join(f"{b['library']} {b['version']} ({b['kernel']})" for b in m["blas"]) or "unknown"
     print(f"{m['cpu']}, {m['cores']} cores, BLAS {blas}; load {m['load_average']}; {suite['date']}")
