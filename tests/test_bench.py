@@ -70,7 +70,7 @@ def test_each_benchmark_has_its_cases(quick_suite: dict) -> None:
     assert list(cheap["cases"]) == ["forward", "backward", "gradient", "full_check", "directional_check"]
     assert any("extrapolated" in remark for remark in cheap["remarks"])
     training = b["training"]
-    assert list(training["cases"])[:4] == ["gemm", "by_hand", "autograd", "trainer"]
+    assert list(training["cases"])[:5] == ["gemm", "gemm_update", "by_hand", "autograd", "trainer"]
     assert ("torch" in training["cases"]) != any("not installed" in r for r in training["remarks"])
 
 

@@ -477,7 +477,7 @@ def run(name: str, *, quick: bool = False, clock: str = "cpu") -> dict[str, Any]
     >>> from labcode.bench import run
     >>> result = run("training", quick=True)
     >>> list(result["cases"])[:3], sorted(result["cases"]["gemm"])
-    (['gemm', 'by_hand', 'autograd'], ['max', 'median', 'min', 'note', 'number', 'params'])
+    (['gemm', 'gemm_update', 'by_hand'], ['max', 'median', 'min', 'note', 'number', 'params'])
     >>> run("nope")
     Traceback (most recent call last):
     ...

@@ -1,7 +1,10 @@
-"""The training benchmark: one epoch on the reference problem, four ways.
+"""The training benchmark: one epoch on the reference problem, several ways.
 
 * ``gemm``: the five matrix products of an epoch alone, on arrays of the right
   shapes: the floor that no implementation can beat.
+* ``gemm_update``: the same five products and the two weight updates
+  (`labcode.backprop.sgd_update`): the floor of any epoch that also updates
+  the weights, which is one pass over them.
 * ``by_hand``: `labcode.backprop.train_by_hand`, hand-written backprop.
 * ``autograd``: the same epoch with `labcode.nn` modules, the autograd's
   ``backward()`` and `labcode.optim.SGD`.
@@ -20,7 +23,7 @@ import statistics
 from collections.abc import Callable, Iterator
 
 from labcode.autograd import mean_squared_error
-from labcode.backprop import backward, forward, train_by_hand
+from labcode.backprop import backward, forward, sgd_update, train_by_hand
 from labcode.bench import Measurement, benchmark, time_cases
 from labcode.nn import Linear, ReLU, Sequential
 from labcode.optim import SGD
@@ -43,6 +46,25 @@ def _gemm() -> Callable[[int], object]:
             h_r.T @ grad_y
             grad_y @ W2.T
             X.T @ grad_h
+
+    return work
+
+
+def _gemm_update() -> Callable[[int], object]:
+    X, Y, W1, W2 = reference_problem()
+    h, h_r, y_pred = forward(X, W1, W2)
+    grad_y = (2.0 / y_pred.size) * (y_pred - Y)
+    grad_h = (grad_y @ W2.T) * (h > 0)
+
+    def work(epochs: int) -> None:
+        for _ in range(epochs):
+            X @ W1
+            h_r @ W2
+            grad_W2 = h_r.T @ grad_y
+            grad_y @ W2.T
+            grad_W1 = X.T @ grad_h
+            sgd_update(W1, grad_W1, LEARNING_RATE)
+            sgd_update(W2, grad_W2, LEARNING_RATE)
 
     return work
 
@@ -128,20 +150,26 @@ def training(quick: bool = False, clock: str = "cpu") -> Measurement:
     Returns
     -------
     labcode.bench.Measurement
-        Cases ``gemm``, ``by_hand``, ``autograd``, ``trainer`` (and ``torch``
-        where PyTorch is installed); ratios ``by_hand / gemm``,
-        ``autograd / by_hand``, ``trainer / by_hand`` (and ``torch / by_hand``,
-        ``autograd / torch``).
+        Cases ``gemm``, ``gemm_update``, ``by_hand``, ``autograd``, ``trainer``
+        (and ``torch`` where PyTorch is installed); ratios ``by_hand / gemm``,
+        ``gemm_update / gemm``, ``by_hand / gemm_update``, ``autograd / by_hand``,
+        ``trainer / by_hand`` (and ``torch / by_hand``, ``autograd / torch``).
 
     Examples
     --------
     >>> from labcode.bench.training import training
     >>> m = training(quick=True)
     >>> m.unit, list(m.ratios)[:3]
-    ('epoch', ['by_hand / gemm', 'autograd / by_hand', 'trainer / by_hand'])
+    ('epoch', ['by_hand / gemm', 'gemm_update / gemm', 'by_hand / gemm_update'])
     """
     repeats, number = (3, 2) if quick else (25, 20)
-    cases = {"gemm": _gemm, "by_hand": _by_hand, "autograd": _autograd, "trainer": _trainer}
+    cases = {
+        "gemm": _gemm,
+        "gemm_update": _gemm_update,
+        "by_hand": _by_hand,
+        "autograd": _autograd,
+        "trainer": _trainer,
+    }
     remarks = []
     with _torch_one_thread() as torch_version:
         if torch_version is None:
@@ -153,6 +181,8 @@ def training(quick: bool = False, clock: str = "cpu") -> Measurement:
     medians = {name: statistics.median(values) for name, values in times.items()}
     ratios = {
         "by_hand / gemm": medians["by_hand"] / medians["gemm"],
+        "gemm_update / gemm": medians["gemm_update"] / medians["gemm"],
+        "by_hand / gemm_update": medians["by_hand"] / medians["gemm_update"],
         "autograd / by_hand": medians["autograd"] / medians["by_hand"],
         "trainer / by_hand": medians["trainer"] / medians["by_hand"],
     }
@@ -161,6 +191,7 @@ def training(quick: bool = False, clock: str = "cpu") -> Measurement:
         ratios["autograd / torch"] = medians["autograd"] / medians["torch"]
     notes = {
         "gemm": "the five matrix products alone",
+        "gemm_update": "the five products and the two weight updates",
         "by_hand": "labcode.backprop.train_by_hand",
         "autograd": "nn.Sequential + backward() + optim.SGD",
         "trainer": "trainer.Trainer.fit (adds the log)",
