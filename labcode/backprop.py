@@ -76,7 +76,7 @@ def _check_chain(X: Array, W1: Array, W2: Array) -> None:
         )
 
 
-def forward(X: Array, W1: Array, W2: Array) -> Forward:
+def forward(X: Array, W1: Array, W2: Array, *, out: Forward | None = None) -> Forward:
     """The forward pass ``relu(X @ W1) @ W2``, keeping the intermediate arrays.
 
     Parameters
@@ -87,6 +87,10 @@ def forward(X: Array, W1: Array, W2: Array) -> Forward:
         Hidden weights, shape (p, d).
     W2 : ndarray
         Output weights, shape (d, q).
+    out : Forward, optional
+        Three arrays of shapes (n, d), (n, d) and (n, q) to write into (and
+        return) instead of new ones; `train_by_hand` reuses the same three
+        every epoch.
 
     Returns
     -------
@@ -114,9 +118,13 @@ def forward(X: Array, W1: Array, W2: Array) -> Forward:
     ValueError: shapes do not chain: X (1, 2) (n, p), W1 (1, 2) (p, d), W2 (2, 1) (d, q)
     """
     _check_chain(X, W1, W2)
-    h = X @ W1
-    h_r = np.maximum(h, 0)
-    return Forward(h, h_r, h_r @ W2)
+    h, h_r, y_pred = (None, None, None) if out is None else out
+    shapes = ((X.shape[0], W1.shape[1]),) * 2 + ((X.shape[0], W2.shape[1]),)
+    if out is not None and tuple(a.shape for a in out) != shapes:
+        raise ValueError(f"out has shapes {tuple(a.shape for a in out)} but the forward pass gives {shapes}")
+    h = np.matmul(X, W1, out=h)
+    h_r = np.maximum(h, 0, out=h_r)
+    return Forward(h, h_r, np.matmul(h_r, W2, out=y_pred))
 
 
 def mse_loss(y_pred: Array, Y: Array) -> float:
@@ -155,7 +163,14 @@ def mse_loss(y_pred: Array, Y: Array) -> float:
 
 
 def backward(
-    X: Array, Y: Array, W2: Array, h: Array, h_r: Array, y_pred: Array
+    X: Array,
+    Y: Array,
+    W2: Array,
+    h: Array,
+    h_r: Array,
+    y_pred: Array,
+    *,
+    out: tuple[Array, Array] | None = None,
 ) -> tuple[Array, Array]:
     """Gradients of `mse_loss` with respect to ``W1`` and ``W2``: three GEMMs.
 
@@ -169,6 +184,10 @@ def backward(
         Output weights, shape (d, q).
     h, h_r, y_pred : ndarray
         The arrays kept by `forward`: shapes (n, d), (n, d) and (n, q).
+    out : tuple of two ndarrays, optional
+        Arrays of shapes (p, d) and (d, q) to write the two gradients into
+        (and return), instead of new ones. `train_by_hand` passes the same two
+        every epoch (chapter 11 measures what that saves).
 
     Returns
     -------
@@ -216,11 +235,17 @@ def backward(
                 f"{name} has shape {array.shape} but X {X.shape} and W2 {W2.shape} give "
                 f"(n, d, q) = {(n, d, q)}, so {name} should be {shape}"
             )
+    grad_W1, grad_W2 = (None, None) if out is None else out
+    if out is not None and (grad_W1.shape != (X.shape[1], d) or grad_W2.shape != (d, q)):
+        raise ValueError(
+            f"out has shapes {grad_W1.shape} and {grad_W2.shape} but the gradients have shapes "
+            f"{(X.shape[1], d)} (p, d) and {(d, q)} (d, q)"
+        )
     grad_y = (2.0 / y_pred.size) * (y_pred - Y)  # (n, q)
-    grad_W2 = h_r.T @ grad_y  # (d, n) @ (n, q) -> (d, q)
+    grad_W2 = np.matmul(h_r.T, grad_y, out=grad_W2)  # (d, n) @ (n, q) -> (d, q)
     grad_h_r = grad_y @ W2.T  # (n, q) @ (q, d) -> (n, d)
     grad_h = grad_h_r * (h > 0)  # (n, d), a new array
-    grad_W1 = X.T @ grad_h  # (p, n) @ (n, d) -> (p, d)
+    grad_W1 = np.matmul(X.T, grad_h, out=grad_W1)  # (p, n) @ (n, d) -> (p, d)
     return grad_W1, grad_W2
 
 
@@ -290,7 +315,8 @@ def train_by_hand(
     """Full-batch gradient descent with hand-written backprop; ``W1``, ``W2`` change in place.
 
     Each epoch: `forward`, `mse_loss` (recorded), `backward`, then `sgd_update`
-    of both weight matrices.
+    of both weight matrices. The forward pass and the two gradients write into
+    the same arrays every epoch (``out=``) rather than into new ones.
 
     Parameters
     ----------
@@ -333,10 +359,15 @@ def train_by_hand(
             f"{(X.shape[0], W2.shape[1])}"
         )
     losses = np.empty(epochs)
+    # Every epoch writes into the same arrays: reused memory stays in the cache (chapter 11).
+    n, d, q = X.shape[0], W1.shape[1], W2.shape[1]
+    kept = Forward(*(np.empty(shape, np.result_type(X, W1, W2)) for shape in ((n, d), (n, d), (n, q))))
+    dtype = np.result_type(X, Y, W1, W2, 1.0)  # the gradients' dtype (float32 on the reference problem)
+    grads = (np.empty(W1.shape, dtype), np.empty(W2.shape, dtype))
     for epoch in range(epochs):
-        h, h_r, y_pred = forward(X, W1, W2)
+        h, h_r, y_pred = forward(X, W1, W2, out=kept)
         losses[epoch] = mse_loss(y_pred, Y)
-        grad_W1, grad_W2 = backward(X, Y, W2, h, h_r, y_pred)
+        grad_W1, grad_W2 = backward(X, Y, W2, h, h_r, y_pred, out=grads)
         sgd_update(W1, grad_W1, lr)
         sgd_update(W2, grad_W2, lr)
     return losses

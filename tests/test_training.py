@@ -1,8 +1,7 @@
-"""The reference problem, the five versions of chapter 9, nn/optim/trainer, and the benchmark."""
+"""The reference problem, the five versions of chapter 9, and nn/optim/trainer (the benchmark: test_bench.py)."""
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
@@ -251,27 +250,16 @@ def test_trainer_progress_bar_when_asked(capsys) -> None:
     assert len(captured.out.splitlines()) == 4  # header and three rows
 
 
-# --- the benchmark: structure only, never timings ------------------------------
-
-
-def test_bench_quick_run_has_the_documented_structure(capsys) -> None:
-    from labcode.bench import main, run
-
-    result = run("training", quick=True)
-    assert set(result) >= {"benchmark", "quick", "clock", "unit", "medians", "ratios", "targets", "environment"}
-    assert list(result["medians"]) == ["gemm", "by_hand", "autograd", "trainer"]
-    assert all(seconds > 0 for seconds in result["medians"].values())
-    assert set(result["targets"]) <= set(result["ratios"])
-    assert result["quick"] is True and result["environment"]["blas_threads"] == 1
-    assert json.loads(json.dumps(result)) == result  # plain data, ready for a results file
-    assert main(["training", "--quick"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("training:") and "by_hand / gemm" in out
-
-
-def test_bench_command_line_refuses_unknown_names(capsys) -> None:
-    from labcode.bench import main
-
-    with pytest.raises(SystemExit):
-        main(["nope"])
-    assert "unknown: ['nope']" in capsys.readouterr().err
+def test_forward_and_backward_write_into_given_arrays_or_name_the_shapes() -> None:
+    X, Y, W1, W2 = reference_problem()
+    fresh = forward(X, W1, W2)
+    kept = forward(X, W1, W2, out=tuple(np.empty_like(a) for a in fresh))
+    assert all(np.array_equal(a, b) for a, b in zip(kept, fresh))
+    grads = (np.empty_like(W1), np.empty_like(W2))
+    got = backward(X, Y, W2, *kept, out=grads)
+    assert got[0] is grads[0] and got[1] is grads[1]
+    assert all(np.array_equal(a, b) for a, b in zip(got, backward(X, Y, W2, *fresh)))
+    with pytest.raises(ValueError, match=r"out has shapes \(100, 1000\) and \(100, 10\)"):
+        backward(X, Y, W2, *kept, out=(np.empty((100, 1000), np.float32), grads[1]))
+    with pytest.raises(ValueError, match=r"the forward pass gives \(\(64, 100\), \(64, 100\), \(64, 10\)\)"):
+        forward(X, W1, W2, out=(fresh.h, fresh.h_r, np.empty((64, 9), np.float32)))

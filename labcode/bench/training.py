@@ -1,22 +1,29 @@
-"""The training benchmark: one epoch on the reference problem, four ways.
+"""The training benchmark: one epoch on the reference problem, several ways.
 
 * ``gemm``: the five matrix products of an epoch alone, on arrays of the right
   shapes: the floor that no implementation can beat.
+* ``gemm_update``: the same five products and the two weight updates
+  (`labcode.backprop.sgd_update`): the floor of any epoch that also updates
+  the weights, which is one pass over them.
 * ``by_hand``: `labcode.backprop.train_by_hand`, hand-written backprop.
 * ``autograd``: the same epoch with `labcode.nn` modules, the autograd's
   ``backward()`` and `labcode.optim.SGD`.
 * ``trainer``: the same again through `labcode.trainer.Trainer` (adds the log).
+* ``torch``: where PyTorch is installed, its eager autograd on the same arrays
+  (``torch.from_numpy``, no copy), one intra-op thread; skipped with a remark
+  otherwise.
 
 Every timed block starts from fresh reference arrays.
 """
 
 from __future__ import annotations
 
+import contextlib
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from labcode.autograd import mean_squared_error
-from labcode.backprop import backward, forward, train_by_hand
+from labcode.backprop import backward, forward, sgd_update, train_by_hand
 from labcode.bench import Measurement, benchmark, time_cases
 from labcode.nn import Linear, ReLU, Sequential
 from labcode.optim import SGD
@@ -39,6 +46,25 @@ def _gemm() -> Callable[[int], object]:
             h_r.T @ grad_y
             grad_y @ W2.T
             X.T @ grad_h
+
+    return work
+
+
+def _gemm_update() -> Callable[[int], object]:
+    X, Y, W1, W2 = reference_problem()
+    h, h_r, y_pred = forward(X, W1, W2)
+    grad_y = (2.0 / y_pred.size) * (y_pred - Y)
+    grad_h = (grad_y @ W2.T) * (h > 0)
+
+    def work(epochs: int) -> None:
+        for _ in range(epochs):
+            X @ W1
+            h_r @ W2
+            grad_W2 = h_r.T @ grad_y
+            grad_y @ W2.T
+            grad_W1 = X.T @ grad_h
+            sgd_update(W1, grad_W1, LEARNING_RATE)
+            sgd_update(W2, grad_W2, LEARNING_RATE)
 
     return work
 
@@ -75,7 +101,42 @@ def _trainer() -> Callable[[int], object]:
     return lambda epochs: trainer.fit(X, Y, epochs, progress=False)
 
 
-@benchmark("training", "one epoch on the reference problem: five GEMMs alone, hand-written backprop, autograd")
+def _torch() -> Callable[[int], object]:
+    import torch
+
+    X, Y, W1, W2 = (torch.from_numpy(a) for a in reference_problem())
+    W1.requires_grad_(True)
+    W2.requires_grad_(True)
+
+    def work(epochs: int) -> None:
+        for _ in range(epochs):
+            loss = ((X.mm(W1).clamp(min=0).mm(W2) - Y) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                for W in (W1, W2):
+                    W -= LEARNING_RATE * W.grad
+                    W.grad = None
+
+    return work
+
+
+@contextlib.contextmanager
+def _torch_one_thread() -> Iterator[str | None]:
+    """Yield PyTorch's version with its intra-op threads set to 1, or None if it is not installed."""
+    try:
+        import torch
+    except ImportError:
+        yield None
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield torch.__version__
+    finally:
+        torch.set_num_threads(threads)
+
+
+@benchmark("training", "one epoch on the reference problem: GEMM floor, hand-written, autograd, PyTorch")
 def training(quick: bool = False, clock: str = "cpu") -> Measurement:
     """Median time per epoch of the four cases, and their ratios.
 
@@ -89,35 +150,59 @@ def training(quick: bool = False, clock: str = "cpu") -> Measurement:
     Returns
     -------
     labcode.bench.Measurement
-        Cases ``gemm``, ``by_hand``, ``autograd``, ``trainer``; ratios
-        ``by_hand / gemm``, ``autograd / by_hand``, ``trainer / by_hand``.
+        Cases ``gemm``, ``gemm_update``, ``by_hand``, ``autograd``, ``trainer``
+        (and ``torch`` where PyTorch is installed); ratios ``by_hand / gemm``,
+        ``gemm_update / gemm``, ``by_hand / gemm_update``, ``autograd / by_hand``,
+        ``trainer / by_hand`` (and ``torch / by_hand``, ``autograd / torch``).
 
     Examples
     --------
     >>> from labcode.bench.training import training
     >>> m = training(quick=True)
-    >>> m.unit, list(m.ratios)
-    ('epoch', ['by_hand / gemm', 'autograd / by_hand', 'trainer / by_hand'])
+    >>> m.unit, list(m.ratios)[:3]
+    ('epoch', ['by_hand / gemm', 'gemm_update / gemm', 'by_hand / gemm_update'])
     """
     repeats, number = (3, 2) if quick else (25, 20)
-    cases = {"gemm": _gemm, "by_hand": _by_hand, "autograd": _autograd, "trainer": _trainer}
-    times = time_cases(cases, repeats=repeats, number=number, clock=clock)
+    cases = {
+        "gemm": _gemm,
+        "gemm_update": _gemm_update,
+        "by_hand": _by_hand,
+        "autograd": _autograd,
+        "trainer": _trainer,
+    }
+    remarks = []
+    with _torch_one_thread() as torch_version:
+        if torch_version is None:
+            remarks.append("PyTorch is not installed: its case was skipped")
+        else:
+            cases["torch"] = _torch
+            remarks.append(f"PyTorch {torch_version}, eager mode, 1 intra-op thread, on the same float32 arrays")
+        times = time_cases(cases, repeats=repeats, number=number, clock=clock)
     medians = {name: statistics.median(values) for name, values in times.items()}
+    ratios = {
+        "by_hand / gemm": medians["by_hand"] / medians["gemm"],
+        "gemm_update / gemm": medians["gemm_update"] / medians["gemm"],
+        "by_hand / gemm_update": medians["by_hand"] / medians["gemm_update"],
+        "autograd / by_hand": medians["autograd"] / medians["by_hand"],
+        "trainer / by_hand": medians["trainer"] / medians["by_hand"],
+    }
+    if "torch" in medians:
+        ratios["torch / by_hand"] = medians["torch"] / medians["by_hand"]
+        ratios["autograd / torch"] = medians["autograd"] / medians["torch"]
+    notes = {
+        "gemm": "the five matrix products alone",
+        "gemm_update": "the five products and the two weight updates",
+        "by_hand": "labcode.backprop.train_by_hand",
+        "autograd": "nn.Sequential + backward() + optim.SGD",
+        "trainer": "trainer.Trainer.fit (adds the log)",
+        "torch": "PyTorch eager: forward, loss.backward(), in-place update",
+    }
     return Measurement(
-        medians=medians,
-        ratios={
-            "by_hand / gemm": medians["by_hand"] / medians["gemm"],
-            "autograd / by_hand": medians["autograd"] / medians["by_hand"],
-            "trainer / by_hand": medians["trainer"] / medians["by_hand"],
-        },
+        times=times,
         unit="epoch",
-        repeats=repeats,
-        number=number,
+        number={name: number for name in times},
+        ratios=ratios,
         targets={"by_hand / gemm": 1.12, "autograd / by_hand": 1.10},
-        notes={
-            "gemm": "the five matrix products alone",
-            "by_hand": "labcode.backprop.train_by_hand",
-            "autograd": "nn.Sequential + backward() + optim.SGD",
-            "trainer": "trainer.Trainer.fit (adds the log)",
-        },
+        notes={name: notes[name] for name in times},
+        remarks=remarks,
     )

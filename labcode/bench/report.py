@@ -1,0 +1,208 @@
+"""The results file: save a suite of benchmark results as JSON, load it back, tabulate it.
+
+The performance page of the site never times anything while it is built: it
+reads the committed file ``docs/data/performance.json`` (written by
+``python -m labcode.bench all --json docs/data/performance.json``) through
+`load_results`, and its tables come from `markdown_table` and
+`machine_table`, called by the build hook ``docs/hooks/performance.py``. So
+the page always shows what the file holds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from labcode.bench import SCHEMA, _seconds
+
+__all__ = ["RESULTS_FILE", "save_results", "load_results", "markdown_table", "machine_table"]
+
+#: The committed results file that the performance page shows.
+RESULTS_FILE = Path(__file__).resolve().parents[2] / "docs" / "data" / "performance.json"
+
+_SUITE_KEYS = {"schema", "date", "quick", "clock", "machine", "benchmarks"}
+_RESULT_KEYS = {"benchmark", "clock", "unit", "repeats", "cases", "ratios", "targets", "remarks", "blas_threads"}
+_CASE_KEYS = {"median", "min", "max", "number", "note", "params"}
+
+
+def save_results(suite: dict[str, Any], path: str | Path) -> Path:
+    """Write a suite (from `labcode.bench.run_suite`) to ``path`` as indented JSON.
+
+    Parameters
+    ----------
+    suite : dict
+        As returned by `labcode.bench.run_suite`.
+    path : str or Path
+        Where to write; missing folders are created.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ValueError
+        If ``suite`` is not a valid suite (checked before anything is written).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from labcode.bench import run_suite
+    >>> from labcode.bench.report import load_results, save_results
+    >>> suite = run_suite(["training"], quick=True)
+    >>> path = save_results(suite, pathlib.Path(tempfile.mkdtemp()) / "out" / "perf.json")
+    >>> load_results(path) == suite
+    True
+    """
+    _validate(suite, str(path))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(suite, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def _validate(suite: Any, where: str) -> None:
+    if not isinstance(suite, dict):
+        raise ValueError(f"{where}: a results file holds a JSON object, got {type(suite).__name__}")
+    if suite.get("schema") != SCHEMA:
+        raise ValueError(
+            f"{where}: schema is {suite.get('schema')!r}, expected {SCHEMA!r} "
+            "(regenerate it with: python -m labcode.bench all --json PATH)"
+        )
+    missing = sorted(_SUITE_KEYS - set(suite))
+    if missing:
+        raise ValueError(f"{where}: missing keys {missing}")
+    for name, result in suite["benchmarks"].items():
+        missing = sorted(_RESULT_KEYS - set(result))
+        if missing:
+            raise ValueError(f"{where}: benchmark {name!r} is missing keys {missing}")
+        for case, values in result["cases"].items():
+            missing = sorted(_CASE_KEYS - set(values))
+            if missing:
+                raise ValueError(f"{where}: case {case!r} of benchmark {name!r} is missing keys {missing}")
+
+
+def load_results(path: str | Path | None = None) -> dict[str, Any]:
+    """Read a results file and check its layout.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The file; by default `RESULTS_FILE`, the one the site shows.
+
+    Returns
+    -------
+    dict
+        The suite, as `labcode.bench.run_suite` returned it.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file; the message says how to make one.
+    ValueError
+        If the file is not JSON or not a results file of this version (`labcode.bench.SCHEMA`).
+
+    Examples
+    --------
+    >>> from labcode.bench.report import load_results
+    >>> results = load_results()
+    >>> results["schema"], results["quick"]
+    ('labbook-bench/1', False)
+    >>> load_results("no/such/file.json")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: no results file at no/such/file.json; make one with: python -m labcode.bench all --json no/such/file.json
+    """
+    path = RESULTS_FILE if path is None else Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no results file at {path}; make one with: python -m labcode.bench all --json {path}"
+        )
+    try:
+        suite = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not valid JSON: {error}") from None
+    _validate(suite, str(path))
+    return suite
+
+
+def markdown_table(result: dict[str, Any]) -> str:
+    """One benchmark's result as Markdown: a table of cases, then its ratios.
+
+    Parameters
+    ----------
+    result : dict
+        One entry of a suite's ``benchmarks``.
+
+    Returns
+    -------
+    str
+        A table with the median and the range of each case, a table of
+        ratios (with targets, where there are), and a line saying which clock
+        and how many repeats.
+
+    Examples
+    --------
+    >>> from labcode.bench.report import load_results, markdown_table
+    >>> print(markdown_table(load_results()["benchmarks"]["training"]).splitlines()[0])
+    | case | what | median per epoch | min – max |
+    """
+    lines = [
+        f"| case | what | median per {result['unit']} | min – max |",
+        "|---|---|--:|--:|",
+    ]
+    def t(seconds: float) -> str:
+        return _seconds(seconds).replace(" ", "\u00a0")  # keep "4.1 µs" on one line
+
+    for case, c in result["cases"].items():
+        lines.append(f"| `{case}` | {c['note']} | {t(c['median'])} | {t(c['min'])} – {t(c['max'])} |")
+    if result["ratios"]:
+        lines += ["", "| ratio of medians | value | target |", "|---|--:|--:|"]
+        for label, value in result["ratios"].items():
+            target = result["targets"].get(label)
+            lines.append(f"| {label} | {value:.3g} | {'≤ ' + format(target, '.2f') if target else ''} |")
+    lines += [
+        "",
+        f"*Clock: {result['clock']} time; BLAS threads: {result['blas_threads']}; "
+        f"median and range of {result['repeats']} timed blocks per case, after a warm-up block.*",
+    ]
+    for remark in result["remarks"]:
+        lines += ["", f"*Note: {remark}.*"]
+    return "\n".join(lines)
+
+
+def machine_table(suite: dict[str, Any]) -> str:
+    """The machine and the date of a suite as a two-column Markdown table.
+
+    Parameters
+    ----------
+    suite : dict
+        As returned by `load_results`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from labcode.bench.report import load_results, machine_table
+    >>> print(machine_table(load_results()).splitlines()[2].split("|")[1].strip())
+    date (UTC)
+    """
+    m = suite["machine"]
+    blas = "; ".join(
+        f"{b['library']} {b['version']}, kernels for {b['kernel']}, {b['threading']} ({b['file']})" for b in m["blas"]
+    )
+    rows = [
+        ("date (UTC)", suite["date"]),
+        ("CPU", f"{m['cpu']} ({m['architecture']}; {m['cpu_id']}; widest SIMD: {m['simd']})"),
+        ("cores", str(m["cores"])),
+        ("BLAS", blas or "unknown"),
+        ("Python, NumPy, SciPy", f"{m['python']}, {m['numpy']}, {m['scipy']}"),
+        ("PyTorch", m["torch"] or "not installed"),
+        ("platform", m["platform"]),
+        ("load average (1, 5, 15 min) before / after", f"{m['load_average']} / {suite.get('load_average_after')}"),
+        ("clock", f"{suite['clock']} time unless a benchmark says otherwise"),
+    ]
+    return "\n".join(["| measured on | |", "|---|---|", *(f"| {key} | {value} |" for key, value in rows)])

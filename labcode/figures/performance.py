@@ -1,0 +1,84 @@
+"""The figure of chapter 11, drawn from the committed benchmark results (nothing is timed here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labcode.bench.report import load_results
+from labcode.figures import figure
+
+__all__ = ["performance"]
+
+
+def _conventions(ax, result: dict[str, Any]) -> None:
+    cases = result["cases"].values()
+    sizes = sorted({c["params"]["N"] for c in cases})
+    threads = sorted({c["params"]["threads"] for c in cases})
+    width = 0.8 / len(threads)
+    for i, t in enumerate(threads):
+        ratios = [result["ratios"][f"columns / rows (N={N}, {t} thread{'s' if t > 1 else ''})"] for N in sizes]
+        ax.bar([j + (i - (len(threads) - 1) / 2) * width for j in range(len(sizes))], ratios, width,
+               label=f"{t} BLAS thread{'s' if t > 1 else ''}")
+    ax.axhline(1.0, color="0.3", linewidth=0.8)
+    ax.set_xticks(range(len(sizes)), [f"N = {N}" for N in sizes])
+    ax.set_ylabel("columns / rows (wall time)")
+    ax.set_title("1. W.T @ X + B vs X @ W + b", fontsize=10)
+    ax.set_ylim(0, 1.35)
+    ax.legend(fontsize=8, loc="upper left", ncol=2)
+
+
+def _loops(ax, result: dict[str, Any]) -> None:
+    by_variant: dict[str, list[tuple[int, float]]] = {}
+    for c in result["cases"].values():
+        by_variant.setdefault(c["params"]["variant"], []).append((c["params"]["n"], c["median"]))
+    for variant, points in by_variant.items():
+        points.sort()
+        ax.loglog([n for n, _ in points], [s * 1e3 for _, s in points], "o-", label=variant)
+    ax.set_xlabel("samples n")
+    ax.set_ylabel(f"ms per gradient ({result['clock']})")
+    ax.set_title("2. Hadamard form vs loops", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def _bars(ax, result: dict[str, Any], title: str, unit: str) -> None:
+    names = list(result["cases"])
+    medians = [result["cases"][n]["median"] * 1e3 for n in names]
+    errors = [
+        [m - result["cases"][n]["min"] * 1e3 for n, m in zip(names, medians)],
+        [result["cases"][n]["max"] * 1e3 - m for n, m in zip(names, medians)],
+    ]
+    ax.barh(range(len(names)), medians, xerr=errors, color="tab:blue", capsize=2)
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"ms per {unit} ({result['clock']})")
+    ax.set_title(title, fontsize=10)
+
+
+@figure("performance.svg")
+def performance():
+    """Four panels, one per benchmark, from ``docs/data/performance.json``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from labcode.figures.performance import performance
+    >>> fig = performance()
+    >>> len(fig.axes), fig.axes[2].get_xscale()
+    (4, 'log')
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    results = load_results()["benchmarks"]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    _conventions(axes[0, 0], results["conventions"])
+    _loops(axes[0, 1], results["loops"])
+    _bars(axes[1, 0], results["cheap_gradient"], "3. A gradient and its checks (log scale)", "call")
+    axes[1, 0].set_xscale("log")
+    _bars(axes[1, 1], results["training"], "4. One training epoch", "epoch")
+    fig.tight_layout()
+    return fig

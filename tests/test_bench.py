@@ -1,0 +1,200 @@
+"""labcode.bench: every benchmark in quick mode, the results file and its loader.
+
+Structure only: no test ever asserts a timing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from labcode.bench import SCHEMA, format_result, main, registry, run, run_suite
+from labcode.bench.loops import gradient_per_entry, gradient_per_sample, problem
+from labcode.bench.report import RESULTS_FILE, load_results, machine_table, markdown_table, save_results
+from labcode.gradients import net_gradient
+
+CASE_KEYS = {"median", "min", "max", "number", "note", "params"}
+RESULT_KEYS = {
+    "benchmark", "description", "quick", "clock", "blas_threads", "unit", "repeats", "cases", "ratios",
+    "targets", "remarks",
+}
+
+
+@pytest.fixture(scope="module")
+def quick_suite() -> dict:
+    """Every benchmark in quick mode, once for this module (a few seconds)."""
+    return run_suite(quick=True)
+
+
+def test_registry_holds_the_four_benchmarks_in_book_order() -> None:
+    assert list(registry()) == ["conventions", "loops", "cheap_gradient", "training"]
+
+
+def test_quick_suite_has_the_documented_structure(quick_suite: dict) -> None:
+    assert quick_suite["schema"] == SCHEMA and quick_suite["quick"] is True
+    assert list(quick_suite["benchmarks"]) == list(registry())
+    for name, result in quick_suite["benchmarks"].items():
+        assert set(result) == RESULT_KEYS, name
+        assert result["benchmark"] == name and result["clock"] in {"cpu", "wall"}
+        assert result["cases"] and result["ratios"]
+        for case, c in result["cases"].items():
+            assert set(c) == CASE_KEYS, (name, case)
+            assert 0 < c["min"] <= c["median"] <= c["max"], (name, case)
+            assert isinstance(c["number"], int) and c["number"] >= 1
+        assert set(result["targets"]) <= set(result["ratios"])
+        assert all(np.isfinite(v) and v > 0 for v in result["ratios"].values())
+    assert json.loads(json.dumps(quick_suite)) == quick_suite  # plain data
+
+
+def test_quick_suite_records_the_machine(quick_suite: dict) -> None:
+    m = quick_suite["machine"]
+    assert set(m) >= {"cpu", "cores", "blas", "python", "numpy", "scipy", "torch", "platform", "load_average"}
+    assert isinstance(m["cpu"], str) and m["cpu"] and m["cores"] >= 1
+    assert m["numpy"] == np.__version__
+    for blas in m["blas"]:
+        assert set(blas) >= {"library", "version", "kernel", "threading"}
+    assert quick_suite["date"].endswith("+00:00")
+
+
+def test_each_benchmark_has_its_cases(quick_suite: dict) -> None:
+    b = quick_suite["benchmarks"]
+    conventions = b["conventions"]
+    assert conventions["clock"] == "wall"  # threads: CPU time would add them up
+    assert {c["params"]["threads"] for c in conventions["cases"].values()} == {1, 2}
+    assert {c["params"]["N"] for c in conventions["cases"].values()} == {1, 64, 1024}
+    assert {c["params"]["convention"] for c in conventions["cases"].values()} == {"columns", "rows"}
+    assert {c["params"]["variant"] for c in b["loops"]["cases"].values()} == {"hadamard", "per_sample", "per_entry"}
+    cheap = b["cheap_gradient"]
+    assert list(cheap["cases"]) == ["forward", "backward", "gradient", "full_check", "directional_check"]
+    assert any("extrapolated" in remark for remark in cheap["remarks"])
+    training = b["training"]
+    assert list(training["cases"])[:5] == ["gemm", "gemm_update", "by_hand", "autograd", "trainer"]
+    assert ("torch" in training["cases"]) != any("not installed" in r for r in training["remarks"])
+
+
+def test_run_pins_one_blas_thread_and_refuses_unknown_names() -> None:
+    assert run("training", quick=True)["blas_threads"] == 1
+    with pytest.raises(KeyError, match="no benchmark 'nope'"):
+        run("nope")
+    with pytest.raises(KeyError, match="no benchmark 'nope'"):
+        run_suite(["nope"])
+
+
+def test_command_line_runs_all_quick_and_writes_json(tmp_path, capsys) -> None:
+    path = tmp_path / "sub" / "perf.json"
+    assert main(["all", "--quick", "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    for name in registry():
+        assert f"\n{name}: median of" in out
+    assert load_results(path)["quick"] is True
+
+
+def test_command_line_refuses_unknown_names(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["nope"])
+    assert "unknown: ['nope']" in capsys.readouterr().err
+
+
+def test_format_and_tables_mention_every_case(quick_suite: dict) -> None:
+    for result in quick_suite["benchmarks"].values():
+        text, table = format_result(result), markdown_table(result)
+        for case in result["cases"]:
+            assert case in text and f"`{case}`" in table
+    assert quick_suite["machine"]["cpu"] in machine_table(quick_suite)
+
+
+# --- the results file -----------------------------------------------------------
+
+
+def test_loader_missing_file_says_how_to_make_one(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="python -m labcode.bench all --json"):
+        load_results(tmp_path / "none.json")
+
+
+def test_loader_refuses_other_json(tmp_path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        load_results(bad)
+    bad.write_text(json.dumps({"schema": "something-else/9"}), encoding="utf-8")
+    with pytest.raises(ValueError, match="schema is 'something-else/9', expected 'labbook-bench/1'"):
+        load_results(bad)
+    bad.write_text(json.dumps([1, 2]), encoding="utf-8")
+    with pytest.raises(ValueError, match="holds a JSON object"):
+        load_results(bad)
+
+
+def test_loader_names_what_is_missing(tmp_path, quick_suite: dict) -> None:
+    broken = json.loads(json.dumps(quick_suite))
+    del broken["benchmarks"]["loops"]["cases"]["hadamard, n=10"]["median"]
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"case 'hadamard, n=10' of benchmark 'loops' is missing keys \['median'\]"):
+        load_results(path)
+    del broken["machine"]
+    with pytest.raises(ValueError, match=r"missing keys \['machine'\]"):
+        save_results(broken, tmp_path / "never.json")
+    assert not (tmp_path / "never.json").exists()
+
+
+def test_committed_results_file_is_a_full_run() -> None:
+    suite = load_results(RESULTS_FILE)
+    assert suite["quick"] is False
+    assert list(suite["benchmarks"]) == list(registry())
+
+
+# --- the loop versions compute the same gradient --------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 3, 20])
+def test_loop_versions_agree_with_the_hadamard_form(n: int) -> None:
+    args = problem(n, np.random.default_rng(n))
+    g1, g2 = net_gradient(*args)
+    for other in (gradient_per_sample(*args), gradient_per_entry(*args)):
+        np.testing.assert_allclose(other[0], g1, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(other[1], g2, rtol=1e-10, atol=1e-12)
+
+
+# --- the page: its tables are the file's content -----------------------------------
+
+
+def _hook():
+    import importlib.util
+
+    from tests.docs_harness import DOCS
+
+    spec = importlib.util.spec_from_file_location("performance_hook", DOCS / "hooks" / "performance.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Page:
+    class file:
+        src_uri = "performance.md"
+
+
+def test_hook_fills_tables_from_the_results_file() -> None:
+    results = load_results()
+    filled = _hook().on_page_markdown("a\n<!-- bench-table: loops -->\n<!-- bench-machine -->\nb\n", _Page, {}, None)
+    assert markdown_table(results["benchmarks"]["loops"]) in filled
+    assert machine_table(results) in filled
+    assert "<!-- bench-" not in filled
+    assert _hook().on_page_markdown("no marks here", _Page, {}, None) == "no marks here"
+
+
+def test_hook_refuses_an_unknown_benchmark() -> None:
+    with pytest.raises(ValueError, match="no benchmark 'nope' in the results file"):
+        _hook().on_page_markdown("<!-- bench-table: nope -->\n", _Page, {}, None)
+
+
+def test_built_page_shows_every_case_of_the_results_file(built_site) -> None:
+    html = (built_site.path / "performance" / "index.html").read_text(encoding="utf-8")
+    results = load_results()
+    for result in results["benchmarks"].values():
+        for case in result["cases"]:
+            assert f"<code>{case}</code>" in html, case
+    assert results["date"] in html and "<!-- bench-" not in html
+    assert (built_site.path / "data" / "performance.json").exists()
