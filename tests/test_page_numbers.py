@@ -34,6 +34,7 @@ EXPECTED_EXAMPLES = {
     "backprop-by-hand.md": 8,
     "autograd-steps.md": 28,
     "pitfalls.md": 100,
+    "performance.md": 6,
 }
 
 _FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
