@@ -190,7 +190,7 @@ def test_screenshots_are_saved(page_reports: dict[str, PageReport]) -> None:
     for path, report in page_reports.items():
         assert "light" in report.screenshots, path
         for shot in report.screenshots.values():
-            assert shot.read_bytes().startswith(b"\xff\xd8\xff"), shot  # a JPEG
+            assert shot.read_bytes().startswith(b"\x89PNG"), shot
 
 
 def test_dark_palette_is_screenshot(page_reports: dict[str, PageReport]) -> None:
