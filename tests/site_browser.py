@@ -1,8 +1,8 @@
 """Serve a built site from 127.0.0.1 and look at each page in headless Chromium.
 
-``visit`` loads one page in a fresh browser context (so nothing is cached and
-the page weight is what a first-time reader downloads), blocks and records any
-request to another host, collects console errors and failed requests, measures
+A ``Reader`` loads the pages one after the other in one tab, records any
+request to another host (Chromium cannot resolve other hosts), console errors
+and failed requests, sums the files each page loads (its weight), measures
 what the page shows (math typeset, images loaded, copy buttons, headings) and
 saves a full-page screenshot in the light palette (and, if asked, the dark one).
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import gzip
 import http.server
-import json
 import os
 import shutil
 import threading
@@ -23,11 +22,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Request, Route
+    from playwright.sync_api import Browser, Page, Request
 
 HOST = "127.0.0.1"
-#: Material's search index: the same file, of every page's text, loaded by every page.
-SEARCH_INDEX = "search/search_index.json"
 VIEWPORT = {"width": 1280, "height": 800}
 #: How long a page may take to typeset its math and mount its widgets.
 READY_TIMEOUT_MS = 8000
@@ -35,6 +32,8 @@ CHROMIUM_PACKAGE = "chromium"  # the Debian package: apt-get install chromium
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-extensions",
+    # Every host but this one fails to resolve: nothing leaves the machine.
+    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {HOST}",
 ]
 
 
@@ -107,11 +106,6 @@ class SiteServer(http.server.ThreadingHTTPServer):
             data = file.read_bytes() if file.is_file() else b""
             self._sizes[file] = (len(data), len(gzip.compress(data, 6)) if data else 0)
         return self._sizes[file]
-
-    def empty_search_index(self) -> str:
-        """The site's search index with its configuration but no documents."""
-        index = json.loads((self.directory / SEARCH_INDEX).read_text(encoding="utf-8"))
-        return json.dumps({"config": index.get("config", {}), "docs": []})
 
 
 # --------------------------------------------------------------------------- one page
@@ -209,72 +203,68 @@ def screenshot_name(path: str) -> str:
     return path.strip("/").replace("/", "--") or "index"
 
 
-class _Visit:
-    """One page loading in a browser context of its own, recording what happens."""
+class Reader:
+    """One browser tab that reads pages of ``server`` one after the other, recording what each does.
 
-    def __init__(self, browser: Browser, server: SiteServer, path: str, empty_search: str | None = None) -> None:
-        self.start = time.monotonic()
-        self.report = PageReport(path)
+    The tab keeps its HTTP cache, as a reader's browser does, so a page loads
+    quickly after the first; the weight of each page is still what a first
+    visit downloads, since it is summed from the files the page asks for.
+    Requests to another host never leave the machine: Chromium is launched
+    with a host resolver that knows only 127.0.0.1 (``CHROMIUM_ARGS``), and
+    each such request is recorded.
+    """
+
+    def __init__(self, browser: Browser, server: SiteServer) -> None:
         self.server = server
-        self.empty_search = empty_search
-        self.recording = True
-        self.open: set[Request] = set()
-        self.done: list[Request] = []
-        self.last_event = time.monotonic()
         self.context = browser.new_context(viewport=VIEWPORT, color_scheme="light", service_workers="block")
-        self.context.route("**/*", self._route)
         self.page = self.context.new_page()
+        self.report = PageReport("")
+        self.open: set[Request] = set()
+        self.files: dict[str, None] = {}
+        self.last_event = time.monotonic()
         for event, handler in (("request", self._on_request), ("requestfinished", self._on_finished),
                                ("requestfailed", self._on_failed), ("response", self._on_response),
                                ("console", self._on_console), ("pageerror", self._on_page_error)):
             self.page.on(event, handler)
-        self.page.goto(server.url + path, wait_until="commit")
 
-    def _route(self, route: Route) -> None:
-        url = urlsplit(route.request.url)
-        if url.hostname == HOST and self.empty_search is not None and url.path == "/" + SEARCH_INDEX:
-            # Every page downloads the whole index and builds it in a worker: costly
-            # and the same on every page. Its bytes are counted all the same, and
-            # test_search_works_offline loads the real one.
-            route.fulfill(status=200, content_type="application/json", body=self.empty_search)
-            return
-        if url.hostname == HOST:
-            route.continue_()
-            return
-        if self.recording:
-            self.report.foreign_requests.append(route.request.url)
-        route.abort("blockedbyclient")
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.context.close()
 
     def _on_request(self, request: Request) -> None:
         self.last_event = time.monotonic()
-        if self.recording:
-            self.report.requests += 1
-            self.open.add(request)
+        if urlsplit(request.url).hostname != HOST:
+            if not request.url.startswith(("data:", "blob:", "about:")):
+                self.report.foreign_requests.append(request.url)
+            return
+        self.report.requests += 1
+        self.open.add(request)
 
     def _on_finished(self, request: Request) -> None:
         self.last_event = time.monotonic()
         if request in self.open:
             self.open.discard(request)
-            self.done.append(request)
+            self.files[request.url] = None
 
     def _on_failed(self, request: Request) -> None:
         self.last_event = time.monotonic()
-        self.open.discard(request)
-        if self.recording and urlsplit(request.url).hostname == HOST:
+        if request in self.open:
+            self.open.discard(request)
             self.report.failed_requests.append(f"{request.url}: {request.failure}")
 
     def _on_response(self, response: Any) -> None:
-        if self.recording and response.status >= 400:
+        if response.status >= 400:
             self.report.failed_requests.append(f"{response.url}: HTTP {response.status}")
 
     def _on_console(self, message: Any) -> None:
-        if self.recording and message.type == "error":
+        if message.type == "error":
             where = message.location or {}
             self.report.console_errors.append(f"{message.text} ({where.get('url', '')}:{where.get('lineNumber', '')})")
 
     def _on_page_error(self, error: Any) -> None:
-        if self.recording:
-            self.report.console_errors.append(f"uncaught: {error}")
+        self.report.console_errors.append(f"uncaught: {error}")
 
     def _wait_quiet(self, quiet: float = 0.05, limit: float = 5.0) -> None:
         """Let events arrive until no request has been open for ``quiet`` seconds."""
@@ -282,70 +272,60 @@ class _Visit:
         while time.monotonic() < end and (self.open or time.monotonic() - self.last_event < quiet):
             self.page.wait_for_timeout(25)
 
-    def finish(self, shots: Path | None, ready_timeout_ms: int, dark: bool = True) -> PageReport:
-        """Wait for the page, measure it, total its bytes, screenshot it, close it."""
-        report = self.report
+    def read(self, path: str, shots: Path | None = None, dark: bool = False,
+             ready_timeout_ms: int = READY_TIMEOUT_MS) -> PageReport:
+        """Load ``path``, measure it, total its files and screenshot it into ``shots``."""
+        start = time.monotonic()
+        report = self.report = PageReport(path)
+        self.files = {}
+        self.page.goto(self.server.url + path, wait_until="load")
         try:
-            self.page.wait_for_load_state("load")
-            try:
-                self.page.wait_for_function(READY_JS, timeout=ready_timeout_ms)
-            except Exception as error:  # noqa: BLE001 - the checks of the facts say what is missing
-                report.not_ready = str(error).splitlines()[0]
-            report.facts = self.page.evaluate(FACTS_JS)
-            self._wait_quiet()
-            self.recording = False
-            for request in self.done:
-                plain, compressed = self.server.sizes(request.url)
-                report.bytes += plain
-                report.gzip_bytes += compressed
-            if shots is not None:
-                report.screenshots = _screenshots(self.page, shots / screenshot_name(report.path), dark)
-        finally:
-            self.recording = False
-            self.context.close()
-        report.seconds = time.monotonic() - self.start
+            self.page.wait_for_function(READY_JS, timeout=ready_timeout_ms)
+        except Exception as error:  # noqa: BLE001 - the checks of the facts say what is missing
+            report.not_ready = str(error).splitlines()[0]
+        report.facts = self.page.evaluate(FACTS_JS)
+        self._wait_quiet()
+        for url in self.files:
+            plain, compressed = self.server.sizes(url)
+            report.bytes += plain
+            report.gzip_bytes += compressed
+        if shots is not None:
+            report.screenshots = _screenshots(self.page, shots / screenshot_name(path), dark)
+        report.seconds = time.monotonic() - start
+        self.report = PageReport("")  # what happens from here on belongs to no page
         return report
 
 
 def visit(browser: Browser, server: SiteServer, path: str, shots: Path | None = None,
           ready_timeout_ms: int = READY_TIMEOUT_MS) -> PageReport:
-    """Load ``server.url + path`` once, check it, and screenshot it light and dark into ``shots``."""
-    return _Visit(browser, server, path).finish(shots, ready_timeout_ms)
+    """Read one page in a tab of its own."""
+    with Reader(browser, server) as reader:
+        return reader.read(path, shots, ready_timeout_ms=ready_timeout_ms)
 
 
 def visit_all(browser: Browser, server: SiteServer, paths: list[str], shots: Path | None = None,
-              dark: set[str] | None = None, ahead: int = 2) -> dict[str, PageReport]:
-    """``visit`` every path, the next ``ahead`` pages already loading while one is checked.
+              dark: set[str] | None = None) -> dict[str, PageReport]:
+    """Read every path in one tab; pages in ``dark`` (every page if None) are also shot dark."""
+    with Reader(browser, server) as reader:
+        return {path: reader.read(path, shots, dark is None or path in dark) for path in paths}
 
-    Pages in ``dark`` (every page if None) are also screenshot in the dark palette.
-    """
-    reports: dict[str, PageReport] = {}
-    pending = list(paths)
-    loading: list[_Visit] = []
-    empty_search = server.empty_search_index() if (server.directory / SEARCH_INDEX).is_file() else None
-    try:
-        while pending or loading:
-            while pending and len(loading) <= ahead:
-                loading.append(_Visit(browser, server, pending.pop(0), empty_search))
-            current = loading.pop(0)
-            path = current.report.path
-            reports[path] = current.finish(shots, READY_TIMEOUT_MS, dark is None or path in dark)
-    finally:
-        for left in loading:
-            left.context.close()
-    return reports
+
+#: PNG: sharp text, and the format every image viewer shows.
+SCREENSHOT = {"full_page": True, "type": "png"}
 
 
 def _screenshots(page: Page, stem: Path, dark: bool) -> dict[str, Path]:
     """A full-page screenshot in the light palette and, if ``dark``, after the palette toggle, the dark one."""
     shots = {"light": stem.with_name(stem.name + "-light.png")}
-    page.screenshot(path=shots["light"], full_page=True)
+    page.screenshot(path=shots["light"], **SCREENSHOT)
     toggle = page.locator("form[data-md-component=palette] label:not([hidden])")
     if dark and toggle.count():
         toggle.first.click()
         page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=2000)
         shots["dark"] = stem.with_name(stem.name + "-dark.png")
-        page.screenshot(path=shots["dark"], full_page=True)
+        page.screenshot(path=shots["dark"], **SCREENSHOT)
+        toggle.first.click()  # back to light: Material remembers the choice for the next page
+        page.wait_for_function("document.body.dataset.mdColorScheme !== 'slate'", timeout=2000)
     return shots
 
 
@@ -381,8 +361,6 @@ def summary(index: Path, reports: dict[str, PageReport]) -> list[str]:
 def search(browser: Browser, server: SiteServer, term: str) -> list[dict[str, str]]:
     """Type ``term`` into the search box of the home page; the results listed, as title and path."""
     context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-    context.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == HOST
-                  else route.abort("blockedbyclient"))
     try:
         page = context.new_page()
         page.goto(server.url, wait_until="load")
