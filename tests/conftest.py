@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,10 +39,8 @@ class BuiltSite:
     returncode: int
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """The site as ``mkdocs build --strict`` writes it, built once per session."""
-    site_dir = tmp_path_factory.mktemp("site")
+def build_site(site_dir: Path) -> BuiltSite:
+    """Run ``mkdocs build --strict`` into ``site_dir``."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", MPLBACKEND="Agg")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
@@ -48,3 +48,79 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     return BuiltSite(site_dir, result.stdout + result.stderr, result.returncode)
+
+
+# --- the site is built, and its pages read, while the other tests run --------
+#
+# Building the site (a subprocess) and reading every page in Chromium take
+# most of the suite's time but hardly any of the main thread's: both start in
+# background threads as soon as the tests are collected, and the tests that
+# need them are moved to the end of the run, so the two cores work in parallel.
+
+_BACKGROUND = ThreadPoolExecutor(max_workers=2, thread_name_prefix="site")
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """Pages being read in the background: the reports to come, and their screenshot folder."""
+
+    reports: Future[Any]
+    folder: Path
+
+
+SITE_BUILD = pytest.StashKey["Future[BuiltSite]"]()
+PAGE_READING = pytest.StashKey[PageReading]()
+
+
+def _uses(item: pytest.Item, fixture: str) -> bool:
+    return fixture in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: _uses(item, "built_site"))  # stable: order kept within each group
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    config = session.config
+    if not any(_uses(item, "built_site") for item in session.items):
+        return
+    site_dir = config._tmp_path_factory.mktemp("site")  # noqa: SLF001 - pytest's own tmp_path_factory
+    build = config.stash[SITE_BUILD] = _BACKGROUND.submit(build_site, site_dir)
+    if any(_uses(item, "page_reports") for item in session.items):
+        from tests.site_browser import chromium_executable
+
+        if chromium_executable()[0] is not None:  # otherwise the browser fixture skips (or fails under CI)
+            config.stash[PAGE_READING] = start_page_reading(config, build)
+
+
+def start_page_reading(config: pytest.Config, site: Future[BuiltSite] | BuiltSite) -> PageReading:
+    """Read every page of the site in a background thread, once it is built.
+
+    Screenshots go to ``$LABBOOK_SCREENSHOTS`` (both palettes of every page)
+    or to a folder of this run's temporary directory (the home page dark too).
+    """
+    from tests.site_browser import chromium_executable, read_site
+
+    chosen = os.environ.get("LABBOOK_SCREENSHOTS")
+    if chosen:
+        folder = Path(chosen).resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = config._tmp_path_factory.mktemp("screenshots")  # noqa: SLF001
+    dark = None if chosen else {""}
+    executable = chromium_executable()[0]
+
+    def read() -> Any:
+        built = site.result() if isinstance(site, Future) else site
+        return read_site(executable, built, folder, dark)
+
+    reading = PageReading(_BACKGROUND.submit(read), folder)
+    config.stash[PAGE_READING] = reading
+    return reading
+
+
+@pytest.fixture(scope="session")
+def built_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The site as ``mkdocs build --strict`` writes it, built once per session."""
+    started = request.config.stash.get(SITE_BUILD, None)
+    return started.result() if started is not None else build_site(tmp_path_factory.mktemp("site"))

@@ -9,6 +9,7 @@ saves a full-page screenshot in the light palette (and, if asked, the dark one).
 
 from __future__ import annotations
 
+import base64
 import functools
 import gzip
 import http.server
@@ -21,8 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from tests.site_links import sitemap_pages
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request
+
+    from tests.conftest import BuiltSite
 
 HOST = "127.0.0.1"
 VIEWPORT = {"width": 1280, "height": 800}
@@ -303,6 +308,26 @@ def visit(browser: Browser, server: SiteServer, path: str, shots: Path | None = 
         return reader.read(path, shots, ready_timeout_ms=ready_timeout_ms)
 
 
+def read_site(executable: str, site: BuiltSite, shots: Path, dark: set[str] | None) -> dict[str, PageReport]:
+    """Every page of ``site``'s sitemap, read by a Chromium and a server of their own.
+
+    Safe to call from any thread: it starts its own Playwright (which wants one
+    instance per thread). The root conftest runs it in the background while
+    the other tests run.
+    """
+    from playwright.sync_api import sync_playwright
+
+    if site.returncode != 0:
+        raise RuntimeError(f"the site did not build:\n{site.log}")
+    paths = [page.removesuffix("index.html") for page in sitemap_pages(site.path)]
+    with sync_playwright() as playwright, SiteServer(site.path) as server:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            return visit_all(chromium, server, paths, shots, dark=dark)
+        finally:
+            chromium.close()
+
+
 def visit_all(browser: Browser, server: SiteServer, paths: list[str], shots: Path | None = None,
               dark: set[str] | None = None) -> dict[str, PageReport]:
     """Read every path in one tab; pages in ``dark`` (every page if None) are also shot dark."""
@@ -310,20 +335,35 @@ def visit_all(browser: Browser, server: SiteServer, paths: list[str], shots: Pat
         return {path: reader.read(path, shots, dark is None or path in dark) for path in paths}
 
 
-#: PNG: sharp text, and the format every image viewer shows.
-SCREENSHOT = {"full_page": True, "type": "png"}
+def _full_page_jpeg(page: Page, path: Path) -> Path:
+    """The whole page as a JPEG, captured by Chromium's DevTools protocol.
+
+    Playwright's ``page.screenshot(full_page=True)`` resizes the viewport to the
+    page's height and back, laying out a long page twice; capturing beyond the
+    viewport with ``optimizeForSpeed`` does neither and took about 35 % less
+    time here. JPEG, because a tall page encodes faster than as PNG.
+    """
+    cdp = page.context.new_cdp_session(page)
+    try:
+        size = cdp.send("Page.getLayoutMetrics")["cssContentSize"]
+        shot = cdp.send("Page.captureScreenshot", {
+            "format": "jpeg", "quality": 80, "captureBeyondViewport": True, "optimizeForSpeed": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+        })
+    finally:
+        cdp.detach()
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
 
 
 def _screenshots(page: Page, stem: Path, dark: bool) -> dict[str, Path]:
     """A full-page screenshot in the light palette and, if ``dark``, after the palette toggle, the dark one."""
-    shots = {"light": stem.with_name(stem.name + "-light.png")}
-    page.screenshot(path=shots["light"], **SCREENSHOT)
+    shots = {"light": _full_page_jpeg(page, stem.with_name(stem.name + "-light.jpg"))}
     toggle = page.locator("form[data-md-component=palette] label:not([hidden])")
     if dark and toggle.count():
         toggle.first.click()
         page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=2000)
-        shots["dark"] = stem.with_name(stem.name + "-dark.png")
-        page.screenshot(path=shots["dark"], **SCREENSHOT)
+        shots["dark"] = _full_page_jpeg(page, stem.with_name(stem.name + "-dark.jpg"))
         toggle.first.click()  # back to light: Material remembers the choice for the next page
         page.wait_for_function("document.body.dataset.mdColorScheme !== 'slate'", timeout=2000)
     return shots

@@ -1,8 +1,8 @@
 """The built site as a reader sees it: every page loaded in headless Chromium from 127.0.0.1.
 
-One browser and one visit per page for the whole session (``page_reports``);
-each test below then checks one thing over every page and names the pages
-that fail. The pages come from the built site's ``sitemap.xml``, so a page
+One visit per page for the whole session (``page_reports``), made in the
+background while the rest of the suite runs (``tests/conftest.py``); each test
+below then checks one thing over every page and names the pages that fail. The pages come from the built site's ``sitemap.xml``, so a page
 added to the nav is covered without touching this file.
 
 Chromium is Debian's (``apt-get install chromium``), driven by Playwright's
@@ -23,11 +23,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import BROWSER_SUMMARY, BuiltSite
+from tests.conftest import BROWSER_SUMMARY, PAGE_READING, BuiltSite, start_page_reading
 from tests.site_browser import (
-    CHROMIUM_ARGS, PageReport, SiteServer, chromium_executable, search, summary, visit, visit_all, write_index,
+    CHROMIUM_ARGS, PageReport, SiteServer, chromium_executable, search, summary, visit, write_index,
 )
-from tests.site_links import sitemap_pages
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -75,22 +74,18 @@ def server(built_site: BuiltSite) -> Iterator[SiteServer]:
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    chosen = os.environ.get("LABBOOK_SCREENSHOTS")
-    if chosen:
-        Path(chosen).mkdir(parents=True, exist_ok=True)
-        return Path(chosen).resolve()
-    return tmp_path_factory.mktemp("screenshots")
+def page_reports(browser: Browser, built_site: BuiltSite, request: pytest.FixtureRequest) -> dict[str, PageReport]:
+    """Every page of the sitemap, visited once, by its path (``""`` is the home page).
 
-
-@pytest.fixture(scope="session")
-def page_reports(browser: Browser, server: SiteServer, built_site: BuiltSite, screenshot_dir: Path,
-                 request: pytest.FixtureRequest) -> dict[str, PageReport]:
-    """Every page of the sitemap, visited once, by its path (``""`` is the home page)."""
-    paths = [page.removesuffix("index.html") for page in sitemap_pages(built_site.path)]
-    dark = None if os.environ.get("LABBOOK_SCREENSHOTS") else {""}
-    reports = visit_all(browser, server, paths, screenshot_dir, dark=dark)
-    index = write_index(screenshot_dir, reports)
+    The visits start in the background as soon as the tests are collected
+    (``tests/conftest.py``); ``browser`` is asked for only so that a missing
+    Chromium skips here (or, under CI, fails).
+    """
+    reading = request.config.stash.get(PAGE_READING, None)
+    if reading is None:  # not started after collection: read the pages now
+        reading = start_page_reading(request.config, built_site)
+    reports = reading.reports.result()
+    index = write_index(reading.folder, reports)
     print(f"\nscreenshots and page weights: {index}")
     request.config.stash[BROWSER_SUMMARY] = summary(index, reports)
     return reports
@@ -190,7 +185,7 @@ def test_screenshots_are_saved(page_reports: dict[str, PageReport]) -> None:
     for path, report in page_reports.items():
         assert "light" in report.screenshots, path
         for shot in report.screenshots.values():
-            assert shot.read_bytes().startswith(b"\x89PNG"), shot
+            assert shot.read_bytes().startswith(b"\xff\xd8\xff"), shot  # a JPEG
 
 
 def test_dark_palette_is_screenshot(page_reports: dict[str, PageReport]) -> None:

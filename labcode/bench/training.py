@@ -23,7 +23,7 @@ import statistics
 from collections.abc import Callable, Iterator
 
 from labcode.autograd import mean_squared_error
-from labcode.backprop import backward, forward, sgd_update, train_by_hand
+from labcode.backprop import forward, sgd_update, train_by_hand
 from labcode.bench import Measurement, benchmark, time_cases
 from labcode.nn import Linear, ReLU, Sequential
 from labcode.optim import SGD
