@@ -22,6 +22,8 @@ import contextlib
 import statistics
 from collections.abc import Callable, Iterator
 
+import numpy as np
+
 from labcode.autograd import mean_squared_error
 from labcode.backprop import forward, sgd_update, train_by_hand
 from labcode.bench import Measurement, benchmark, time_cases
@@ -33,11 +35,17 @@ from labcode.trainer import Trainer
 __all__ = ["training"]
 
 
-def _gemm() -> Callable[[int], object]:
+def _gemm_operands() -> tuple[np.ndarray, ...]:
+    """The operands of an epoch's five GEMMs on the reference problem: X, W1, W2, h_r, grad_y, grad_h."""
     X, Y, W1, W2 = reference_problem()
     h, h_r, y_pred = forward(X, W1, W2)
     grad_y = (2.0 / y_pred.size) * (y_pred - Y)
     grad_h = (grad_y @ W2.T) * (h > 0)
+    return X, W1, W2, h_r, grad_y, grad_h
+
+
+def _gemm() -> Callable[[int], object]:
+    X, W1, W2, h_r, grad_y, grad_h = _gemm_operands()
 
     def work(epochs: int) -> None:
         for _ in range(epochs):
@@ -51,10 +59,7 @@ def _gemm() -> Callable[[int], object]:
 
 
 def _gemm_update() -> Callable[[int], object]:
-    X, Y, W1, W2 = reference_problem()
-    h, h_r, y_pred = forward(X, W1, W2)
-    grad_y = (2.0 / y_pred.size) * (y_pred - Y)
-    grad_h = (grad_y @ W2.T) * (h > 0)
+    X, W1, W2, h_r, grad_y, grad_h = _gemm_operands()
 
     def work(epochs: int) -> None:
         for _ in range(epochs):
