@@ -294,10 +294,10 @@ def sgd_update(W: Array, grad_W: Array, lr: float) -> None:
     >>> import numpy as np
     >>> from labcode.backprop import sgd_update
     >>> W = np.array([1.0, 2.0])
-    >>> sgd_update(W, np.array([10.0, -10.0]), lr=0.1)
+    >>> sgd_update(W, np.array([2.0, -2.0]), lr=0.5)
     >>> print(W)
     [0. 3.]
-    >>> sgd_update(W, np.ones(3), lr=0.1)
+    >>> sgd_update(W, np.ones(3), lr=0.5)
     Traceback (most recent call last):
     ...
     ValueError: W has shape (2,) but its gradient has shape (3,)
