@@ -28,7 +28,7 @@ EXPECTED_EXAMPLES = {
     "forward-pass.md": 32,
     "chain-rule.md": 26,
     "sigmoid.md": 25,
-    "linear-regression.md": 7,
+    "linear-regression.md": 10,
     "hadamard-gradient.md": 12,
     "gradient-checking.md": 12,
     "backprop-by-hand.md": 8,
