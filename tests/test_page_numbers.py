@@ -29,7 +29,7 @@ EXPECTED_EXAMPLES = {
     "chain-rule.md": 26,
     "sigmoid.md": 25,
     "linear-regression.md": 10,
-    "hadamard-gradient.md": 12,
+    "hadamard-gradient.md": 14,
     "gradient-checking.md": 12,
     "backprop-by-hand.md": 8,
     "autograd-steps.md": 28,
