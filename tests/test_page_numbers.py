@@ -30,7 +30,7 @@ EXPECTED_EXAMPLES = {
     "sigmoid.md": 25,
     "linear-regression.md": 10,
     "hadamard-gradient.md": 14,
-    "gradient-checking.md": 12,
+    "gradient-checking.md": 15,
     "backprop-by-hand.md": 8,
     "autograd-steps.md": 28,
     "pitfalls.md": 100,
