@@ -31,7 +31,7 @@ EXPECTED_EXAMPLES = {
     "linear-regression.md": 10,
     "hadamard-gradient.md": 14,
     "gradient-checking.md": 15,
-    "backprop-by-hand.md": 8,
+    "backprop-by-hand.md": 11,
     "autograd-steps.md": 28,
     "pitfalls.md": 100,
     "performance.md": 6,
