@@ -32,7 +32,7 @@ EXPECTED_EXAMPLES = {
     "hadamard-gradient.md": 14,
     "gradient-checking.md": 15,
     "backprop-by-hand.md": 11,
-    "autograd-steps.md": 28,
+    "autograd-steps.md": 29,
     "pitfalls.md": 100,
     "performance.md": 6,
 }
