@@ -33,7 +33,7 @@ EXPECTED_EXAMPLES = {
     "gradient-checking.md": 15,
     "backprop-by-hand.md": 11,
     "autograd-steps.md": 29,
-    "pitfalls.md": 100,
+    "pitfalls.md": 83,
     "performance.md": 6,
 }
 
