@@ -242,3 +242,110 @@ def test_pages_print_with_numpy_defaults(tmp_path: Path) -> None:
         page = "```python\n>>> import numpy as np\n>>> np.array([1/3])\narray([0.33333333])\n\n```\n"
         assert _run_page(tmp_path, page) == []
         assert np.get_printoptions()["precision"] == 2  # restored after the page
+
+
+# --- prose for readers, and one template for every chapter -------------------
+
+#: Phrases no content page may contain, each with what it betrays. This test
+#: catches these spellings only: a note to ourselves worded otherwise, or a
+#: sentence that explains why a check passes, is left to reading the page.
+#: HTML comments (invisible code blocks, skip directives) are not shown to the
+#: reader and are not searched.
+FORBIDDEN_PHRASES = {
+    r"\bsource material\b|\bthe source\b|\bsource (?:case|saw|sizes)\b":
+        "a source the reader never sees (cite a public reference instead)",
+    r"#\s*doctest\s*:": "a doctest directive shown to the reader (hide such a check in an invisible block)",
+    r"while this chapter was written|this book set itself|\bdevelopment log\b":
+        "a development log or a project target",
+    r"so the (?:page|test) checks|so (?:that )?the test passes|`tests/":
+        "test rationale, or a test file the reader cannot see",
+    r"\\mathbb\s*\{?\s*1": r"\mathbb 1, which KaTeX draws as a plain 1 (write \mathbf{1})",
+    r"the whole chapter is named after": "a leftover from an earlier title",
+}
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def reader_problems(text: str, where: str = "page") -> list[str]:
+    """Each forbidden phrase in ``text`` outside HTML comments, as ``where:line: phrase (why)``."""
+    shown = _HTML_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
+    problems = []
+    for number, line in enumerate(shown.splitlines(), start=1):
+        for pattern, why in FORBIDDEN_PHRASES.items():
+            for match in re.finditer(pattern, line, re.IGNORECASE):
+                problems.append(f"{where}:{number}: {match.group()!r}: {why}")
+    return problems
+
+
+@pytest.mark.parametrize("page", content_pages(), ids=_ids(content_pages()))
+def test_pages_hold_no_notes_for_the_authors(page: Path) -> None:
+    problems = reader_problems(page.read_text(encoding="utf-8"), str(page.relative_to(ROOT)))
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The source material used scale 0.05.",
+        "The source saw about 3e-8 here.",
+        ">>> x  # doctest: +ELLIPSIS",
+        "Three changes were measured while this chapter was written.",
+        "The targets this book set itself.",
+        "Its message varies, so the page checks only that it is a ValueError.",
+        "`tests/test_network.py` repeats the recipe.",
+        r"the mask \(\mathbb 1[H > 0]\)",
+        r"the mask \(\mathbb{1}[H > 0]\)",
+        "This is the mistake the whole chapter is named after.",
+    ],
+)
+def test_notes_for_the_authors_are_caught(line: str) -> None:
+    [problem] = reader_problems(f"# A page\n\n{line}\n")
+    assert problem.startswith("page:3: ")
+
+
+def test_what_the_reader_may_see_passes() -> None:
+    text = (
+        "Source code in labcode.\n"
+        r"The mask \(\mathbf{1}[Z > 0]\) and a bold \(\mathbb{R}^p\)." "\n"
+        "<!-- invisible-code-block: python\n>>> x = 1  # doctest: +SKIP\n-->\n"
+        "The suite runs every block.\n"
+    )
+    assert reader_problems(text) == []
+
+
+def _nav_titles() -> dict[str, str]:
+    """Page path -> its title in the navigation of mkdocs.yml (top level only)."""
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    return {path: title for item in config["nav"] for title, path in item.items() if isinstance(path, str)}
+
+
+CHAPTERS = [page for page in content_pages() if page.name != "index.md"]
+
+
+@pytest.mark.parametrize("page", CHAPTERS, ids=_ids(CHAPTERS))
+def test_every_chapter_follows_the_template(page: Path) -> None:
+    """Numbered title and nav entry, the same opening, the same closing, no hand-made footer."""
+    text = page.read_text(encoding="utf-8")
+    title = text.splitlines()[0]
+    number = re.match(r"# (\d+)\. \S", title)
+    assert number, f"{page.name}: the title {title!r} does not start with '# <chapter number>. '"
+    nav = _nav_titles()[page.name]
+    assert nav.startswith(f"{number.group(1)}. "), f"{page.name}: nav title {nav!r} lacks its number"
+    assert "\n**The question.** " in text, f"{page.name}: no opening '**The question.**'"
+    assert "\n**After this page you can** " in text, f"{page.name}: no '**After this page you can**'"
+    last_section = text[text.rindex("\n## ") + 1 :]
+    assert last_section.startswith("## What to remember\n"), f"{page.name}: the last section is not 'What to remember'"
+    last_paragraph = last_section.rstrip().split("\n\n")[-1]
+    assert last_paragraph.startswith("**The code of this chapter** is in "), f"{page.name}: closing line"
+    footer = re.findall(r"^\**(?:Previous|Next|Back to)\b.*$", text, re.MULTILINE)
+    assert footer == [], f"{page.name}: hand-written links that Material's footer gives: {footer}"
+
+
+def test_chapters_are_numbered_in_navigation_order() -> None:
+    numbers = [int(title.split(".")[0]) for title in _nav_titles().values() if title[0].isdigit()]
+    assert numbers == list(range(1, len(CHAPTERS) + 1))
