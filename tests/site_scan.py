@@ -127,9 +127,10 @@ def remote_requests(site: Path) -> list[Request]:
 # --------------------------------------------------------------------------- build log and search index
 
 #: Lines of a build log that mean something went wrong. MkDocs logs ``WARNING`` or
-#: ``ERROR`` (and a strict build stops); Zensical 0.0.73 prints markdown-exec's
-#: message for a block that raised without either word and still exits 0.
-_PROBLEM = re.compile(r"\b(WARNING|ERROR)\b|markdown_exec: Execution of .* exited with")
+#: ``ERROR`` (and a strict build stops); Zensical 0.0.73 prints ``Warning:`` (in
+#: colour) and ``N issues found``, and for a block that raised only markdown-exec's
+#: message, after which even a strict build exits 0.
+_PROBLEM = re.compile(r"\b(WARNING|ERROR)\b|Warning:|\b[1-9]\d* issues? found|markdown_exec: Execution of .* exited with")
 
 
 def build_problems(log: str) -> list[str]:

@@ -29,6 +29,23 @@ def test_strict_build_has_no_warning(built_site: BuiltSite) -> None:
     assert not warnings, "\n".join(warnings)
 
 
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("WARNING -  Doc file 'a.md' contains a link 'b.md', but the target is not found", True),
+        ("ERROR   -  Error reading page 'a.md'", True),
+        ("\x1b[33mWarning:\x1b[0m page does not exist", True),
+        ("1 issue found", True),
+        ("markdown_exec: Execution of python code block exited with errors", True),
+        ("INFO    -  Documentation built in 12.5 seconds", False),
+        ("No issues found", False),
+        ("Build finished in 5.07s", False),
+    ],
+)
+def test_build_problems_reads_both_builders_logs(line: str, problem: bool) -> None:
+    assert build_problems(f"Build started\n{line}\n") == ([line] if problem else [])
+
+
 def test_a_block_that_raises_is_caught(tmp_path: Path) -> None:
     """A build-time block that raises fails the check above, on the builder under test.
 
