@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,17 +40,45 @@ class BuiltSite:
     path: Path
     log: str
     returncode: int
+    builder: str = "mkdocs"
 
 
-def build_site(site_dir: Path) -> BuiltSite:
-    """Run ``mkdocs build --strict`` into ``site_dir``."""
+#: The builders the site tests can run on; ``LABBOOK_BUILDER`` picks one (MkDocs by default).
+BUILDERS = ("mkdocs", "zensical")
+
+
+def site_builder() -> str:
+    """The builder named by ``LABBOOK_BUILDER`` (``mkdocs`` if unset); anything else is an error."""
+    builder = os.environ.get("LABBOOK_BUILDER", "") or "mkdocs"
+    if builder not in BUILDERS:
+        raise pytest.UsageError(f"LABBOOK_BUILDER={builder!r}: expected one of {', '.join(BUILDERS)}")
+    return builder
+
+
+def build_site(site_dir: Path, builder: str | None = None, config_file: Path | None = None) -> BuiltSite:
+    """Build the site of ``config_file`` (``mkdocs.yml``) in strict mode into ``site_dir``, with MkDocs or Zensical.
+
+    Zensical (``zensical build --strict --clean``) has no option for the
+    output folder and writes only inside the project: it builds into a fresh
+    folder under ``site/`` named by ``LABBOOK_SITE_DIR`` (which ``mkdocs.yml``
+    reads), and ``site_dir`` is ignored. ``--clean`` empties its page cache
+    (``.cache/``), so every block on every page runs again.
+    """
+    builder = builder or site_builder()
+    config_file = config_file or ROOT / "mkdocs.yml"
+    root = config_file.parent
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", MPLBACKEND="Agg")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
-         "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(site_dir)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )
-    return BuiltSite(site_dir, result.stdout + result.stderr, result.returncode)
+    if builder == "zensical":
+        (root / "site").mkdir(exist_ok=True)
+        site_dir = Path(tempfile.mkdtemp(prefix="zensical-", dir=root / "site"))
+        atexit.register(shutil.rmtree, site_dir, ignore_errors=True)
+        env["LABBOOK_SITE_DIR"] = str(site_dir.relative_to(root))
+        command = [sys.executable, "-m", "zensical", "build", "--strict", "--clean", "--config-file", str(config_file)]
+    else:
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
+                   "--config-file", str(config_file), "--site-dir", str(site_dir)]
+    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    return BuiltSite(site_dir, result.stdout + result.stderr, result.returncode, builder)
 
 
 # --- the site is built, and its pages read, while the other tests run --------
@@ -121,6 +152,7 @@ def start_page_reading(config: pytest.Config, site: Future[BuiltSite] | BuiltSit
 
 @pytest.fixture(scope="session")
 def built_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """The site as ``mkdocs build --strict`` writes it, built once per session."""
+    """The site as ``mkdocs build --strict`` (or, with ``LABBOOK_BUILDER=zensical``,
+    ``zensical build --strict``) writes it, built once per session."""
     started = request.config.stash.get(SITE_BUILD, None)
     return started.result() if started is not None else build_site(tmp_path_factory.mktemp("site"))

@@ -168,6 +168,9 @@ _ANY_FENCE_LEXER = RawFencedCodeBlockLexer(
     mapping={"info": "info", "source": "source"},
 )
 _PYTHONISH = {"py", "py3", "python", "python3", "pycon", "ipython", "ipython3", "pytb", "pyi"}
+#: A block the site builder runs while it builds the page (markdown-exec), to print a
+#: figure or a table: not an example, and a failing one fails the site's build test.
+BUILD_TIME_FENCE = re.compile(r'python exec="on"( html="1")?')
 _PROMPT = re.compile(r"^[ \t>]*>>>", re.MULTILINE)
 
 
@@ -200,7 +203,7 @@ def unrun_python(page: Path) -> list[Problem]:
     for region in _ANY_FENCE_LEXER(document):
         covered.append((region.start, region.end))
         info = region.lexemes["info"]
-        if info == "python":
+        if info == "python" or BUILD_TIME_FENCE.fullmatch(info):
             continue
         first = info.strip().lstrip("{").lstrip(".").split(" ")[0].split("}")[0].lower()
         has_prompt = bool(_PROMPT.search(str(region.lexemes["source"])))

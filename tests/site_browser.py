@@ -398,18 +398,43 @@ def summary(index: Path, reports: dict[str, PageReport]) -> list[str]:
     return lines
 
 
+#: The search box and its results, in Material for MkDocs and in Zensical (whose
+#: search opens a dialog from a button, in a shadow root that Playwright's CSS locators enter).
+SEARCH_UIS = {
+    "material": {"open": None, "box": "input.md-search__input",
+                 "results": ".md-search-result__item > a", "title": "h1, h2"},
+    "zensical": {"open": ".md-search__button", "box": "dialog input[role=combobox]",
+                 "results": "[role=listbox] a[role=option]", "title": "h2"},
+}
+
+
 def search(browser: Browser, server: SiteServer, term: str) -> list[dict[str, str]]:
     """Type ``term`` into the search box of the home page; the results listed, as title and path."""
     context = browser.new_context(viewport=VIEWPORT, service_workers="block")
     try:
         page = context.new_page()
         page.goto(server.url, wait_until="load")
-        box = page.locator("input.md-search__input")
+        ui = SEARCH_UIS["material" if page.locator(SEARCH_UIS["material"]["box"]).count() else "zensical"]
+        if ui["open"]:
+            page.locator(ui["open"]).first.click()
+        box = page.locator(ui["box"])
         box.click()
         box.press_sequentially(term, delay=20)
-        page.locator(".md-search-result__item").first.wait_for(timeout=READY_TIMEOUT_MS)
-        return page.evaluate("""() => [...document.querySelectorAll(".md-search-result__item > a")]
-          .map(a => ({title: a.querySelector("h1, h2")?.textContent.trim() || a.textContent.trim(),
-                      path: new URL(a.href).pathname}))""")
+        results = page.locator(ui["results"])
+        results.first.wait_for(timeout=READY_TIMEOUT_MS)
+        # Both list the first results and add more as their list scrolls: scroll it to its end
+        # until no more come for a while.
+        shown, quiet, end = 0, 0, time.monotonic() + 8
+        while quiet < 4 and time.monotonic() < end:
+            count = results.count()
+            quiet, shown = (quiet + 1, shown) if count == shown else (0, count)
+            results.nth(count - 1).evaluate("""last => {
+                for (let e = last; e; e = e.parentElement || e.getRootNode().host)
+                    if (/auto|scroll/.test(getComputedStyle(e).overflowY) && e.scrollHeight > e.clientHeight) {
+                        e.scrollTop = e.scrollHeight; break; } }""")
+            page.wait_for_timeout(200)
+        return results.evaluate_all("""(links, title) => links.map(a => ({
+            title: a.querySelector(title)?.textContent.trim() || a.textContent.trim(),
+            path: new URL(a.href).pathname}))""", ui["title"])
     finally:
         context.close()

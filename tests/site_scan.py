@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -73,6 +76,12 @@ class _PageScanner(HTMLParser):
             if (tag, attribute.split(":")[-1]) in FETCHING_ATTRIBUTES and attribute in values:
                 urls = _urls_in_srcset(values[attribute]) if attribute == "srcset" else [values[attribute]]
                 self.found += [Request(self.file, f"<{tag} {attribute}>", u) for u in urls if is_remote(u)]
+                for url in urls:
+                    svg = inline_svg(url)
+                    if svg is not None:  # an image carried in the page fetches what its SVG asks for
+                        inner = _PageScanner(f"{self.file} (SVG in <{tag} {attribute}>)")
+                        inner.feed(svg)
+                        self.found += inner.found
         if "style" in values:
             self.found += css_requests(values["style"], self.file)
         self._in_style = tag == "style"
@@ -84,6 +93,21 @@ class _PageScanner(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_style:
             self.found += css_requests(data, self.file)
+
+
+def inline_svg(url: str) -> str | None:
+    """The SVG document inside a ``data:image/svg+xml`` URL (base64 or not), or None for any other URL."""
+    head, comma, data = url.strip().partition(",")
+    if not comma or not head.lower().startswith("data:image/svg+xml"):
+        return None
+    if head.lower().endswith(";base64"):
+        try:
+            return base64.b64decode(data, validate=True).decode("utf-8", errors="replace")
+        except binascii.Error:
+            return ""
+    from urllib.parse import unquote
+
+    return unquote(data)
 
 
 def remote_requests(site: Path) -> list[Request]:
@@ -98,3 +122,31 @@ def remote_requests(site: Path) -> list[Request]:
         elif path.suffix == ".css":
             found += css_requests(path.read_text(encoding="utf-8", errors="replace"), name)
     return found
+
+
+# --------------------------------------------------------------------------- build log and search index
+
+#: Lines of a build log that mean something went wrong. MkDocs logs ``WARNING`` or
+#: ``ERROR`` (and a strict build stops); Zensical 0.0.73 prints ``Warning:`` (in
+#: colour) and ``N issues found``, and for a block that raised only markdown-exec's
+#: message, after which even a strict build exits 0.
+_PROBLEM = re.compile(r"\b(WARNING|ERROR)\b|Warning:|\b[1-9]\d* issues? found|markdown_exec: Execution of .* exited with")
+
+
+def build_problems(log: str) -> list[str]:
+    """The lines of a build ``log`` (MkDocs or Zensical) that report a warning, an error or a failed block."""
+    return [line for line in log.splitlines() if _PROBLEM.search(line)]
+
+
+def search_entries(site: Path) -> list[dict[str, str]]:
+    """The search index of a built site as ``{"location", "title", "text"}`` entries.
+
+    Material for MkDocs writes ``search/search_index.json`` (its ``docs``);
+    Zensical writes ``search.json`` (its ``items``). Whichever is there is read.
+    """
+    for name, key in (("search/search_index.json", "docs"), ("search.json", "items")):
+        path = site / name
+        if path.is_file():
+            entries = json.loads(path.read_text(encoding="utf-8"))[key]
+            return [{field: str(entry.get(field, "")) for field in ("location", "title", "text")} for entry in entries]
+    raise FileNotFoundError(f"{site} has no search index (search/search_index.json or search.json)")

@@ -12,7 +12,9 @@ import pytest
 
 from labcode.bench import SCHEMA, format_result, main, registry, run, run_suite
 from labcode.bench.loops import gradient_per_entry, gradient_per_sample, problem
-from labcode.bench.report import RESULTS_FILE, load_results, machine_table, markdown_table, save_results
+from labcode.bench.report import (
+    RESULTS_FILE, benchmark_table, load_results, machine_table, markdown_table, save_results,
+)
 from labcode.gradients import net_gradient
 
 CASE_KEYS = {"median", "min", "max", "number", "note", "params"}
@@ -160,34 +162,19 @@ def test_loop_versions_agree_with_the_hadamard_form(n: int) -> None:
 # --- the page: its tables are the file's content -----------------------------------
 
 
-def _hook():
-    import importlib.util
-
-    from tests.docs_harness import DOCS
-
-    spec = importlib.util.spec_from_file_location("performance_hook", DOCS / "hooks" / "performance.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-class _Page:
-    class file:
-        src_uri = "performance.md"
-
-
-def test_hook_fills_tables_from_the_results_file() -> None:
+def test_benchmark_table_is_the_files_table() -> None:
     results = load_results()
-    filled = _hook().on_page_markdown("a\n<!-- bench-table: loops -->\n<!-- bench-machine -->\nb\n", _Page, {}, None)
-    assert markdown_table(results["benchmarks"]["loops"]) in filled
-    assert machine_table(results) in filled
-    assert "<!-- bench-" not in filled
-    assert _hook().on_page_markdown("no marks here", _Page, {}, None) == "no marks here"
+    for name, result in results["benchmarks"].items():
+        assert benchmark_table(name) == markdown_table(result)
+        assert benchmark_table(name, results) == markdown_table(result)
+    assert machine_table(results).splitlines()[0] == "| measured on | |"
 
 
-def test_hook_refuses_an_unknown_benchmark() -> None:
-    with pytest.raises(ValueError, match="no benchmark 'nope' in the results file"):
-        _hook().on_page_markdown("<!-- bench-table: nope -->\n", _Page, {}, None)
+def test_benchmark_table_refuses_an_unknown_benchmark(quick_suite) -> None:
+    with pytest.raises(ValueError, match=r"no benchmark 'nope' in the results file; it has \['cheap_gradient', "):
+        benchmark_table("nope")
+    with pytest.raises(ValueError, match="no benchmark 'training' in the results file; it has \\[\\]"):
+        benchmark_table("training", dict(quick_suite, benchmarks={}))
 
 
 def test_built_page_shows_every_case_of_the_results_file(built_site) -> None:

@@ -58,7 +58,7 @@ def _page(tmp_path: Path, body: str) -> Path:
 @pytest.mark.parametrize(
     "fence",
     ["```py", "```pycon", "```python3", "```python title=\"x.py\"", "``` python", "```{.python}",
-     "~~~ipython", "```text"],
+     "~~~ipython", "```text", "```python exec=\"1\"", "```python exec=\"on\" source=\"above\""],
 )
 def test_unrun_fences_are_reported(tmp_path: Path, fence: str) -> None:
     closing = fence[:3]
@@ -76,7 +76,8 @@ def test_indented_prompt_after_a_list_is_reported(tmp_path: Path) -> None:
 def test_run_fences_pass(tmp_path: Path) -> None:
     page = _page(
         tmp_path,
-        "```python\n>>> 1 + 1\n2\n```\n\n- item\n\n    ```python\n    x = 1\n    ```\n\n```output\n```\n",
+        "```python\n>>> 1 + 1\n2\n```\n\n- item\n\n    ```python\n    x = 1\n    ```\n\n```output\n```\n"
+        '\n```python exec="on"\nprint("| a |\\n|---|")\n```\n\n```python exec="on" html="1"\nprint("<p>")\n```\n',
     )
     assert unrun_python(page) == []
 
@@ -174,6 +175,7 @@ def test_nav_lists_every_page() -> None:
         pass
 
     _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    _Loader.add_constructor("!ENV", lambda loader, node: None)
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
 
     def walk(item):

@@ -3,9 +3,9 @@
 The performance page of the site never times anything while it is built: it
 reads the committed file ``docs/data/performance.json`` (written by
 ``python -m labcode.bench all --json docs/data/performance.json``) through
-`load_results`, and its tables come from `markdown_table` and
-`machine_table`, called by the build hook ``docs/hooks/performance.py``. So
-the page always shows what the file holds.
+`load_results`, and its tables come from `benchmark_table` and
+`machine_table`, printed by blocks that the site builder runs while it builds
+the page (markdown-exec). So the page always shows what the file holds.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from labcode.bench import SCHEMA, _seconds
 
-__all__ = ["RESULTS_FILE", "save_results", "load_results", "markdown_table", "machine_table"]
+__all__ = ["RESULTS_FILE", "save_results", "load_results", "markdown_table", "benchmark_table", "machine_table"]
 
 #: The committed results file that the performance page shows.
 RESULTS_FILE = Path(__file__).resolve().parents[2] / "docs" / "data" / "performance.json"
@@ -170,6 +170,41 @@ def markdown_table(result: dict[str, Any]) -> str:
     for remark in result["remarks"]:
         lines += ["", f"*Note: {remark}.*"]
     return "\n".join(lines)
+
+
+def benchmark_table(name: str, suite: dict[str, Any] | None = None) -> str:
+    """The `markdown_table` of the benchmark ``name`` in a suite (by default the results file's).
+
+    Parameters
+    ----------
+    name : str
+        A key of the suite's ``benchmarks``, e.g. ``"training"``.
+    suite : dict, optional
+        As returned by `load_results`; by default ``load_results()``.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If the suite has no benchmark ``name``; the message lists those it has.
+
+    Examples
+    --------
+    >>> from labcode.bench.report import benchmark_table, load_results, markdown_table
+    >>> benchmark_table("loops") == markdown_table(load_results()["benchmarks"]["loops"])
+    True
+    >>> benchmark_table("nope", {"benchmarks": {"loops": {}}})
+    Traceback (most recent call last):
+    ...
+    ValueError: no benchmark 'nope' in the results file; it has ['loops']
+    """
+    suite = load_results() if suite is None else suite
+    if name not in suite["benchmarks"]:
+        raise ValueError(f"no benchmark {name!r} in the results file; it has {sorted(suite['benchmarks'])}")
+    return markdown_table(suite["benchmarks"][name])
 
 
 def machine_table(suite: dict[str, Any]) -> str:

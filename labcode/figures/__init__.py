@@ -1,10 +1,18 @@
 """Figures of the lab book, drawn by code at build time.
 
 Each figure is a function that returns a `matplotlib.figure.Figure`,
-registered under the file name the pages use (``@figure("sigmoid.svg")``). The
-site's build hook (``docs/hooks/figures.py``) renders every registered figure
-to ``figures/<name>`` in the built site, so a figure can never drift from the
-code that makes it. Pages link to them as ``![alt text](figures/<name>)``.
+registered under a name ending in ``.svg`` (``@figure("sigmoid.svg")``). A
+page shows one with a block that the site builder runs while it builds the
+page (markdown-exec, under MkDocs and Zensical alike)::
+
+    ```python exec="on" html="1"
+    from labcode.figures import embed
+    print(embed("sigmoid.svg", "alt text: what the figure shows"))
+    ```
+
+`embed` draws the figure there and then and returns an ``<img>`` whose source
+is the SVG itself, so a figure can never drift from the code that makes it,
+and the page needs no file beside it.
 
 Figure functions live in the modules of this package, one per topic; importing
 `registry` imports them all. matplotlib is needed only here (it comes
@@ -13,12 +21,14 @@ with the ``docs`` extra), never by the rest of ``labcode``.
 
 from __future__ import annotations
 
+import base64
+import html
 import importlib
 import io
 import pkgutil
 from collections.abc import Callable
 
-__all__ = ["figure", "registry", "render_svg"]
+__all__ = ["figure", "registry", "render_svg", "embed"]
 
 _FIGURES: dict[str, Callable[[], object]] = {}
 
@@ -115,3 +125,52 @@ def render_svg(fig: object) -> bytes:
         fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def embed(name: str, alt: str) -> str:
+    """The registered figure ``name``, drawn now, as an HTML ``<img>`` that carries its SVG.
+
+    The image's source is a ``data:`` URL holding `render_svg` of the figure,
+    so the page that prints this needs no file beside it, and the bytes are
+    the same on every build of the same code.
+
+    Parameters
+    ----------
+    name : str
+        A name in `registry`, e.g. ``"sigmoid.svg"``.
+    alt : str
+        What the figure shows, for a reader who cannot see it; not empty.
+
+    Returns
+    -------
+    str
+        ``<p><img alt="..." src="data:image/svg+xml;base64,..."></p>``.
+
+    Raises
+    ------
+    ValueError
+        If no figure is registered as ``name`` (the message lists those that
+        are), or ``alt`` is empty.
+
+    Examples
+    --------
+    >>> import base64
+    >>> from labcode.figures import embed, registry, render_svg
+    >>> tag = embed("sigmoid.svg", "The sigmoid & its slope")
+    >>> tag.startswith('<p><img alt="The sigmoid &amp; its slope" src="data:image/svg+xml;base64,')
+    True
+    >>> svg = base64.b64decode(tag.split("base64,")[1].split('"')[0])
+    >>> svg == render_svg(registry()["sigmoid.svg"]())
+    True
+    >>> embed("nope.svg", "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: no figure is registered as 'nope.svg'; there are: forgotten-zero-grad.svg, performance.svg, reference-loss.svg, sigmoid-graph.svg, sigmoid.svg, step-size.svg
+    """
+    figures = registry()
+    if name not in figures:
+        raise ValueError(f"no figure is registered as {name!r}; there are: {', '.join(figures)}")
+    if not alt.strip():
+        raise ValueError(f"figure {name!r} needs an alt text saying what it shows")
+    data = base64.b64encode(render_svg(figures[name]())).decode("ascii")
+    return f'<p><img alt="{html.escape(alt.strip(), quote=True)}" src="data:image/svg+xml;base64,{data}"></p>'
