@@ -212,7 +212,7 @@ def relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float = 0.0) 
     TypeError
         For complex, string, object or bool values.
     ValueError
-        If the shapes differ, an array is empty, or ``floor`` is negative or not finite.
+        If the shapes differ, or ``floor`` is negative or not finite.
 
     Examples
     --------
@@ -223,7 +223,7 @@ def relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float = 0.0) 
     """
     a = as_float(analytic, "analytic").astype(np.float64, copy=False)
     b = as_float(numeric, "numeric").astype(np.float64, copy=False)
-    check_shapes(analytic=(a, "..."), numeric=(b, a.shape))
+    check_shapes(numeric=(b, a.shape))
     floor = as_real(floor, "floor", at_least=0)
     finite = np.isfinite(a) & np.isfinite(b)
     a, b = np.where(finite, a, 0.0), np.where(finite, b, 0.0)

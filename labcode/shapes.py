@@ -21,9 +21,11 @@ leaves an update half done. The policy:
   would silently break the sharing; an array that is updated in place must
   also be writable.
 * **Shapes** are checked only by `check_shapes`, in the book's letters. Every
-  dimension must have at least one entry: an empty array is refused with
-  `ValueError` naming the argument and the dimension (a mean over no samples
-  is 0/0).
+  dimension it names (``n``, ``p``, ``d``, ``q``, ...) must be at least 1: an
+  empty array is refused with `ValueError` naming the argument and the
+  dimension (a mean over no samples is 0/0). Only element-wise functions of
+  any shape (the activations, the graph units, `labcode.backprop.sgd_update`,
+  `labcode.gradcheck.relative_error`) take an empty array, and give an empty result, as NumPy does.
 * **Scalars:** `as_real` for real numbers (a learning rate or a step ``h`` is
   finite and > 0), `as_int` for counts and sizes (``epochs >= 0``, sizes
   ``>= 1``; a float such as ``2.0`` is refused, not truncated), `check_rng` for

@@ -71,9 +71,9 @@ def test_backward_does_not_change_its_inputs() -> None:
 def test_train_by_hand_refuses_bad_shapes_and_changes_nothing() -> None:
     X, Y, W1, W2 = reference_problem()
     W1_before = W1.copy()
-    with pytest.raises(ValueError, match=r"Y has shape \(64, 3\)"):
+    with pytest.raises(ValueError, match=r"W2 has shape \(100, 10\) but \(d, q\) was expected with q = 3 \(set by Y\)"):
         train_by_hand(X, Y[:, :3], W1, W2, epochs=2)
-    with pytest.raises(ValueError, match=r"W1 \(100, 1000\)"):
+    with pytest.raises(ValueError, match=r"W1 has shape \(100, 1000\) but \(p, d\) was expected with p = 1000"):
         train_by_hand(X, Y, W1.T, W2, epochs=2)
     np.testing.assert_array_equal(W1, W1_before)
 
@@ -182,7 +182,7 @@ def test_linear_with_bias_and_parameters_in_order() -> None:
     model = Sequential(Linear(3, 4, bias=True, rng=rng), ReLU(), Linear(4, 2, rng=rng))
     assert [p.shape for p in model.parameters()] == [(3, 4), (4,), (4, 2)]
     assert all(p.dtype == np.float32 for p in model.parameters())
-    with pytest.raises(TypeError, match="layer 1 is a function"):
+    with pytest.raises(TypeError, match=r"layers\[1\] must be a Module, got function"):
         Sequential(Linear(3, 4, rng=rng), relu)
 
 
@@ -212,9 +212,9 @@ def test_sgd_updates_in_place_and_checks_its_arguments() -> None:
     SGD([w], lr=0.5).step()
     assert w.data is data
     np.testing.assert_array_equal(data, [0.5, 1.5])
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match=r"lr must be a finite number > 0, got 0.0"):
         SGD([w], lr=0.0)
-    with pytest.raises(ValueError, match="parameter 0"):
+    with pytest.raises(ValueError, match=r"params\[0\] must require a gradient"):
         SGD([Variable(1.0, requires_grad=False)])
 
 
@@ -223,7 +223,7 @@ def test_mini_batches_cover_every_row_once_per_epoch() -> None:
     Y = np.arange(7.0).reshape(7, 1)
     seen = np.concatenate([yb for _, yb in batches(X, Y, 3, rng=np.random.default_rng(0))])
     assert sorted(seen.ravel().tolist()) == list(range(7))
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
         list(batches(X, Y, 0))
 
 
@@ -259,7 +259,7 @@ def test_forward_and_backward_write_into_given_arrays_or_name_the_shapes() -> No
     got = backward(X, Y, W2, *kept, out=grads)
     assert got[0] is grads[0] and got[1] is grads[1]
     assert all(np.array_equal(a, b) for a, b in zip(got, backward(X, Y, W2, *fresh)))
-    with pytest.raises(ValueError, match=r"out has shapes \(100, 1000\) and \(100, 10\)"):
+    with pytest.raises(ValueError, match=r"out\[0\] has shape \(100, 1000\) but \(p, d\) was expected with p = 1000"):
         backward(X, Y, W2, *kept, out=(np.empty((100, 1000), np.float32), grads[1]))
-    with pytest.raises(ValueError, match=r"the forward pass gives \(\(64, 100\), \(64, 100\), \(64, 10\)\)"):
+    with pytest.raises(ValueError, match=r"out.y_pred has shape \(64, 9\) but \(n, q\) was expected with q = 10 \(set by W2\)"):
         forward(X, W1, W2, out=(fresh.h, fresh.h_r, np.empty((64, 9), np.float32)))
