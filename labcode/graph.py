@@ -321,7 +321,8 @@ class Power(Unit):
     ------
     ValueError
         From `forward`, at ``x = 0`` for a negative ``p``, or at ``x < 0`` for a
-        non-integer ``p``, where the power is not a real number.
+        non-integer ``p``, where the power is not a real number; from
+        `backward`, at ``x = 0`` for ``0 < p < 1``, where the slope is infinite.
 
     Examples
     --------
@@ -339,12 +340,18 @@ class Power(Unit):
 
     def _f(self, x):
         if self.p < 0 and np.any(x == 0):
-            raise ValueError(f"{self.name}: x**{self.p:g} is undefined at x = 0")
+            raise ValueError(f"x must be nonzero for {self.name} (x**{self.p:g} is undefined at x = 0), got 0")
         if not self.p.is_integer() and np.any(x < 0):
-            raise ValueError(f"{self.name}: x**{self.p:g} is not real for x < 0")
+            raise ValueError(
+                f"x must be >= 0 for {self.name} (x**{self.p:g} is not real for x < 0), got {np.min(x)!r}"
+            )
         return x**self.p
 
     def _df(self):
+        if self.p == 0:
+            return np.zeros_like(self.x)  # not 0 * x**-1, which is NaN at x = 0
+        if 0 < self.p < 1 and np.any(self.x == 0):
+            raise ValueError(f"x must be nonzero for the slope of {self.name} (x**{self.p:g} is vertical at 0), got 0")
         return self.p * self.x ** (self.p - 1.0)
 
 
