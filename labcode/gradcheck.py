@@ -243,7 +243,7 @@ def _check_params(params: Mapping[str, np.ndarray]) -> None:
     if not isinstance(params, Mapping):
         raise TypeError(f"params must be a mapping of names to arrays, got {type(params).__name__}")
     if not params:
-        raise ValueError("params must name at least one array, got an empty mapping")
+        raise ValueError("params must be a mapping with at least one array, got an empty mapping")
     for name, array in params.items():
         as_float(array, name, share=True, writable=True)
         if array.dtype != np.float64:
@@ -540,7 +540,7 @@ def check_gradient(
     if not isinstance(analytic, Mapping):
         raise TypeError(f"analytic must be a mapping of names to arrays, got {type(analytic).__name__}")
     if set(analytic) != set(params):
-        raise ValueError(f"analytic must have the names of params, {sorted(params)}, got {sorted(analytic)}")
+        raise ValueError(f"analytic must be a mapping with the names of params, {sorted(params)}, got {sorted(analytic)}")
     analytic = {name: as_float(analytic[name], f"analytic[{name!r}]").astype(np.float64, copy=False)
                 for name in params}
     for name, array in params.items():

@@ -407,7 +407,7 @@ class Chain:
             raise TypeError(f"units must be a sequence of Units, got {type(units).__name__}")
         self.units = list(units)
         if not self.units:
-            raise ValueError("units must hold at least one Unit, got none")
+            raise ValueError("units must be a sequence of at least one Unit, got none")
         for i, unit in enumerate(self.units):
             if not isinstance(unit, Unit):
                 raise TypeError(f"units[{i}] must be a Unit, got {type(unit).__name__}")

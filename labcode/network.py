@@ -152,7 +152,7 @@ class Network:
             raise TypeError(f"sizes must be a sequence of ints such as [p, d, q], got {type(sizes).__name__}")
         sizes = [as_int(size, f"sizes[{i}]", at_least=1) for i, size in enumerate(sizes)]
         if len(sizes) < 2:
-            raise ValueError(f"sizes must hold at least the inputs and the outputs, got {sizes}")
+            raise ValueError(f"sizes must be at least two sizes (the inputs and the outputs), got {sizes}")
         rng = check_rng(rng)
         scale = as_real(scale, "scale", at_least=0)
         arrays = {}
@@ -215,7 +215,7 @@ class Network:
         [[3.5]
          [1.5]]
         """
-        out = as_float(X, "X").astype(self._params["W1"].dtype, copy=False)
+        out = self._inputs(X).astype(self._params["W1"].dtype, copy=False)
         for layer in self.layers:
             out = layer.forward(out)
         return out
@@ -248,9 +248,8 @@ class Network:
         >>> net.loss([[1.0], [2.0]], [[0.0], [0.0]])
         2.5
         """
-        Y = as_float(Y, "Y")
+        X, Y = self._data(X, Y)
         Y_hat = self.forward(X)
-        check_shapes(Y_hat=(Y_hat, "N q"), Y=(Y, "N q"))
         E = Y.astype(Y_hat.dtype, copy=False) - Y_hat
         return float(np.sum(E * E) / len(E))
 
@@ -288,9 +287,8 @@ class Network:
         >>> print(grads["W1"], grads["b1"])  # L = ((w + b)² + (2w + b)²) / 2 at w = 3, b = 0
         [[15.]] [9.]
         """
-        Y = as_float(Y, "Y")
+        X, Y = self._data(X, Y)  # checked before any layer stores anything
         Y_hat = self.forward(X)
-        check_shapes(Y_hat=(Y_hat, "N q"), Y=(Y, "N q"))
         grad = -2 * (Y.astype(Y_hat.dtype, copy=False) - Y_hat) / len(Y)
         grads: dict[str, NDArray[np.floating]] = {}
         for k in range(len(self.layers), 0, -1):
@@ -298,6 +296,19 @@ class Network:
             grad = layer.backward(grad)
             grads[f"W{k}"], grads[f"b{k}"] = layer.dW, layer.db
         return {name: grads[name] for name in self._params}
+
+    def _inputs(self, X: ArrayLike) -> NDArray[np.floating]:
+        """``X`` as a float array of shape (N, p), by the input policy."""
+        X = as_float(X, "X")
+        check_shapes({"p": (self.layers[0].W.shape[0], "set by W1")}, X=(X, "N p"))
+        return X
+
+    def _data(self, X: ArrayLike, Y: ArrayLike) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        """``X`` (N, p) and ``Y`` (N, q) as float arrays, by the input policy."""
+        X, Y = self._inputs(X), as_float(Y, "Y")
+        known = {"q": (self.layers[-1].W.shape[1], f"set by W{len(self.layers)}")}
+        check_shapes(known, X=(X, "N p"), Y=(Y, "N q"))
+        return X, Y
 
     def __repr__(self) -> str:
         return f"Network({self.layers!r})"

@@ -55,12 +55,12 @@ class SGD:
             raise TypeError(f"params must be an iterable of Variables, got {type(params).__name__}")
         self.params = list(params)
         if not self.params:
-            raise ValueError("params must hold at least one Variable, got none")
+            raise ValueError("params must be at least one Variable, got none")
         for i, p in enumerate(self.params):
             if not isinstance(p, Variable):
                 raise TypeError(f"params[{i}] must be a Variable, got {type(p).__name__}")
             if not p.requires_grad:
-                raise ValueError(f"params[{i}] must require a gradient, got a constant (requires_grad=False)")
+                raise ValueError(f"params[{i}] must be a Variable that requires a gradient, got a constant (requires_grad=False)")
         self.lr = as_real(lr, "lr", above=0)
 
     def step(self) -> None:

@@ -83,7 +83,9 @@ def _parse_spec(name: str, spec: str | tuple[int, ...]) -> tuple[str | int, ...]
         elif token.isidentifier():
             dims.append(token)
         else:
-            raise ValueError(f"bad dimension {token!r} in the shape spec {spec!r} of {name}")
+            raise ValueError(
+                f"the shape spec of {name} must be names and numbers such as 'n p' or 'n 1', got {spec!r}"
+            )
     return tuple(dims)
 
 

@@ -100,6 +100,8 @@ class TrainingLog:
     @staticmethod
     def row(record: EpochRecord, elapsed: bool = True) -> str:
         """One record as a table row: the loss to 4 significant digits."""
+        if not isinstance(record, EpochRecord):
+            raise TypeError(f"record must be an EpochRecord, got {type(record).__name__}")
         line = f"{record.epoch:>5} {record.loss:>11.4g}"
         return line + (f" {record.elapsed:>12.3f}" if elapsed else "")
 

@@ -138,7 +138,7 @@ def test_bad_parameters_are_refused_before_anything_changes() -> None:
         numerical_gradient(loss, {"good": good}, method="backward")
     with pytest.raises(ValueError, match=r"analytic\['good'\] has shape \(3,\) but \(2,\) was expected"):
         check_gradient(loss, {"good": good}, {"good": np.ones(3)})
-    with pytest.raises(ValueError, match=r"analytic must have the names of params, \['good'\], got \['other'\]"):
+    with pytest.raises(ValueError, match=r"analytic must be a mapping with the names of params, \['good'\], got \['other'\]"):
         check_gradient(loss, {"good": good}, {"other": np.ones(2)})
     assert calls == [] and good.tolist() == [1.0, 1.0]
 
@@ -438,7 +438,7 @@ def test_directional_check_fails_on_a_loss_that_is_not_finite(bad) -> None:
 
 
 def test_empty_or_missing_parameters_are_refused() -> None:
-    with pytest.raises(ValueError, match="params must name at least one array"):
+    with pytest.raises(ValueError, match="params must be a mapping with at least one array"):
         numerical_gradient(lambda: 0.0, {})
     with pytest.raises(ValueError, match=r"w has shape \(0,\) but an array with at least one entry"):
         check_gradient(lambda: 0.0, {"w": np.ones(0)}, {"w": np.ones(0)})

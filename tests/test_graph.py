@@ -115,7 +115,7 @@ def test_bad_upstream_shape_names_both_shapes() -> None:
 
 
 def test_chain_needs_units() -> None:
-    with pytest.raises(ValueError, match="units must hold at least one Unit, got none"):
+    with pytest.raises(ValueError, match="units must be a sequence of at least one Unit, got none"):
         Chain([])
 
 

@@ -31,5 +31,5 @@ def test_malformed_specs_are_rejected(bad) -> None:
 
 
 def test_bad_dimension_token() -> None:
-    with pytest.raises(ValueError, match="bad dimension 'n-1'"):
+    with pytest.raises(ValueError, match="the shape spec of X must be names and numbers such as 'n p' or 'n 1', got 'n-1'"):
         check_shapes(X=(np.zeros(2), "n-1"))
