@@ -453,7 +453,9 @@ def _broadcast_shape(a: Array, b: Array) -> None:
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"x1 has shape {b.shape} but a shape that broadcasts with x0's {a.shape} was expected") from None
+        raise ValueError(
+            f"x1 has shape {b.shape} but a shape that broadcasts with x0's {a.shape} was expected"
+        ) from None
 
 
 class Add(Function):

@@ -68,11 +68,11 @@ class Forward(NamedTuple):
     y_pred: Array
 
 
-def _outputs(out: object, names: tuple[str, ...]) -> dict[str, Array]:
-    """The ``out=`` arrays by name (``out.h``, ...): writable floating ndarrays, written in place."""
-    if not (isinstance(out, tuple) and len(out) == len(names)):
-        raise TypeError(f"out must be a tuple of {len(names)} arrays, got {type(out).__name__}")
-    return {name: as_float(array, name, share=True, writable=True) for name, array in zip(names, out)}
+def _outputs(out: object, specs: dict[str, str]) -> dict[str, tuple[Array, str]]:
+    """The ``out=`` arrays for `check_shapes`, by name (``out.h``, ...): writable floating ndarrays."""
+    if not (isinstance(out, tuple) and len(out) == len(specs)):
+        raise TypeError(f"out must be a tuple of {len(specs)} arrays, got {type(out).__name__}")
+    return {name: (as_float(a, name, share=True, writable=True), spec) for (name, spec), a in zip(specs.items(), out)}
 
 
 def forward(X: Array, W1: Array, W2: Array, *, out: Forward | None = None) -> Forward:
@@ -120,13 +120,10 @@ def forward(X: Array, W1: Array, W2: Array, *, out: Forward | None = None) -> Fo
     ValueError: W1 has shape (1, 2) but (p, d) was expected with p = 2 (set by X)
     """
     X, W1, W2 = as_float(X, "X"), as_float(W1, "W1"), as_float(W2, "W2")
-    shapes = {"X": (X, "n p"), "W1": (W1, "p d"), "W2": (W2, "d q")}
-    if out is None:
-        check_shapes(**shapes)
-        return _forward(X, W1, W2, None, None, None)
-    kept = _outputs(out, ("out.h", "out.h_r", "out.y_pred"))
-    check_shapes(**shapes, **{name: (a, spec) for (name, a), spec in zip(kept.items(), ("n d", "n d", "n q"))})
-    return _forward(X, W1, W2, *kept.values())
+    kept = {} if out is None else _outputs(out, {"out.h": "n d", "out.h_r": "n d", "out.y_pred": "n q"})
+    check_shapes(X=(X, "n p"), W1=(W1, "p d"), W2=(W2, "d q"), **kept)
+    h, h_r, y_pred = (a for a, _ in kept.values()) if kept else (None, None, None)
+    return _forward(X, W1, W2, h, h_r, y_pred)
 
 
 def _forward(X: Array, W1: Array, W2: Array, h: Array | None, h_r: Array | None, y_pred: Array | None) -> Forward:
@@ -247,13 +244,13 @@ def backward(
     ...
     ValueError: W2 has shape (1, 2) but (d, q) was expected with q = 1 (set by Y)
     """
-    arrays = {name: as_float(a, name) for name, a in
-              (("X", X), ("Y", Y), ("W2", W2), ("h", h), ("h_r", h_r), ("y_pred", y_pred))}
-    specs = {"X": "n p", "Y": "n q", "W2": "d q", "h": "n d", "h_r": "n d", "y_pred": "n q"}
-    shapes = {name: (a, specs[name]) for name, a in arrays.items()}
-    grads = {} if out is None else _outputs(out, ("out[0]", "out[1]"))
-    check_shapes(**shapes, **{name: (a, spec) for (name, a), spec in zip(grads.items(), ("p d", "d q"))})
-    return _backward(*arrays.values(), *(grads.values() if grads else (None, None)))
+    X, Y, W2 = as_float(X, "X"), as_float(Y, "Y"), as_float(W2, "W2")
+    h, h_r, y_pred = as_float(h, "h"), as_float(h_r, "h_r"), as_float(y_pred, "y_pred")
+    grads = {} if out is None else _outputs(out, {"out[0]": "p d", "out[1]": "d q"})
+    check_shapes(X=(X, "n p"), Y=(Y, "n q"), W2=(W2, "d q"), h=(h, "n d"), h_r=(h_r, "n d"),
+                 y_pred=(y_pred, "n q"), **grads)
+    grad_W1, grad_W2 = (a for a, _ in grads.values()) if grads else (None, None)
+    return _backward(X, Y, W2, h, h_r, y_pred, grad_W1, grad_W2)
 
 
 def _backward(

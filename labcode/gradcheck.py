@@ -540,7 +540,9 @@ def check_gradient(
     if not isinstance(analytic, Mapping):
         raise TypeError(f"analytic must be a mapping of names to arrays, got {type(analytic).__name__}")
     if set(analytic) != set(params):
-        raise ValueError(f"analytic must be a mapping with the names of params, {sorted(params)}, got {sorted(analytic)}")
+        raise ValueError(
+            f"analytic must be a mapping with the names of params, {sorted(params)}, got {sorted(analytic)}"
+        )
     analytic = {name: as_float(analytic[name], f"analytic[{name!r}]").astype(np.float64, copy=False)
                 for name in params}
     for name, array in params.items():

@@ -703,7 +703,8 @@ class FanOut:
         """
         if self.shape is None:
             raise RuntimeError(f"{self.name}: backward called before forward")
-        total = _check_grad(self.name, grad_1, self.shape, "grad_1") + _check_grad(self.name, grad_2, self.shape, "grad_2")
+        grad_1 = _check_grad(self.name, grad_1, self.shape, "grad_1")
+        total = grad_1 + _check_grad(self.name, grad_2, self.shape, "grad_2")
         return np.broadcast_to(total, self.shape).copy()
 
 

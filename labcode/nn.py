@@ -165,7 +165,9 @@ class Linear(Module):
             raise TypeError(f"dtype must be a floating type such as np.float32, got {dtype!r}")
         if weight is None:
             if rng is None:
-                raise ValueError("weight must be an array (weight=), or rng a generator to draw it (rng=), got neither")
+                raise ValueError(
+                    "weight must be an array (weight=), or rng a generator to draw it (rng=), got neither"
+                )
             rng = check_rng(rng)
             weight = (rng.standard_normal((in_size, out_size)) * np.sqrt(2.0 / in_size)).astype(dtype)
         weight = as_float(weight, "weight", share=True)

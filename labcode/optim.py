@@ -60,7 +60,9 @@ class SGD:
             if not isinstance(p, Variable):
                 raise TypeError(f"params[{i}] must be a Variable, got {type(p).__name__}")
             if not p.requires_grad:
-                raise ValueError(f"params[{i}] must be a Variable that requires a gradient, got a constant (requires_grad=False)")
+                raise ValueError(
+                    f"params[{i}] must be a Variable that requires a gradient, got a constant (requires_grad=False)"
+                )
         self.lr = as_real(lr, "lr", above=0)
 
     def step(self) -> None:

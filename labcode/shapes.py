@@ -3,10 +3,10 @@
 The book names its dimensions once (``n`` samples, ``p`` inputs, ``d`` hidden
 units, ``q`` outputs) and every public function checks its arguments with the
 few helpers of this module before it computes or changes anything. A bad
-argument raises an error that names it; it never returns a wrong number, never
+argument raises an error that names it: it never returns a wrong number, never
 lets a NumPy-internal error (``AttributeError``, ``IndexError``,
-``ZeroDivisionError``, a BLAS error) or a ``RuntimeWarning`` through, and never
-leaves an update half done. The policy:
+``ZeroDivisionError``, a BLAS error) or a ``RuntimeWarning`` (0/0) through,
+and never leaves an update half done. The policy:
 
 * **Arrays taken by value** (data, targets, gradients, anything a function
   reads and does not keep) go through `as_float`: lists, tuples, scalars and
@@ -23,9 +23,11 @@ leaves an update half done. The policy:
 * **Shapes** are checked only by `check_shapes`, in the book's letters. Every
   dimension it names (``n``, ``p``, ``d``, ``q``, ...) must be at least 1: an
   empty array is refused with `ValueError` naming the argument and the
-  dimension (a mean over no samples is 0/0). Only element-wise functions of
-  any shape (the activations, the graph units, `labcode.backprop.sgd_update`,
-  `labcode.gradcheck.relative_error`) take an empty array, and give an empty result, as NumPy does.
+  dimension (a mean over no samples is 0/0). Element-wise functions of any
+  shape (the activations, the graph units, the element-wise operations of
+  `labcode.autograd`, `labcode.backprop.sgd_update`,
+  `labcode.gradcheck.relative_error`) follow NumPy instead: an empty array
+  in, an empty result out.
 * **Scalars:** `as_real` for real numbers (a learning rate or a step ``h`` is
   finite and > 0), `as_int` for counts and sizes (``epochs >= 0``, sizes
   ``>= 1``; a float such as ``2.0`` is refused, not truncated), `check_rng` for
@@ -66,6 +68,10 @@ def _describe(value: object) -> str:
     if isinstance(value, (bool, numbers.Number, str, bytes, np.generic)):
         return f"{type(value).__name__} {value!r}"
     return type(value).__name__
+
+
+def _ragged(name: str, value: object) -> str:
+    return f"{name} must be a rectangular array of numbers, got a ragged {_describe(value)}"
 
 
 def _parse_spec(name: str, spec: str | tuple[int, ...]) -> tuple[str | int, ...] | None:
@@ -164,7 +170,7 @@ def check_shapes(
         try:
             shape = np.shape(array)
         except ValueError:  # a ragged list
-            raise ValueError(f"{name} must be a rectangular array of numbers, got a ragged {_describe(array)}") from None
+            raise ValueError(_ragged(name, array)) from None
         if dims is None:  # "...": any shape, no empty dimension
             if 0 in shape:
                 raise ValueError(
@@ -256,7 +262,7 @@ def as_float(value: ArrayLike, name: str, *, share: bool = False, writable: bool
         try:
             array = np.asarray(value)
         except ValueError:
-            raise ValueError(f"{name} must be a rectangular array of numbers, got a ragged {_describe(value)}") from None
+            raise ValueError(_ragged(name, value)) from None
         if array.dtype.kind in _INTEGER_KINDS:
             array = array.astype(np.float64)
         elif array.dtype.kind != "f":
