@@ -37,11 +37,6 @@ __all__ = [
 ]
 
 
-def _as_float(x: ArrayLike) -> NDArray[np.floating]:
-    """``x`` by the policy of `labcode.shapes`: a float array of any shape."""
-    return as_float(x, "x")
-
-
 def sigmoid(x: ArrayLike) -> NDArray[np.floating]:
     """The logistic sigmoid ``1 / (1 + exp(-x))``, without overflow.
 
@@ -64,7 +59,7 @@ def sigmoid(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(sigmoid([-1000.0, 0.0, 1.0, 1000.0]))
     [0.         0.5        0.73105858 1.        ]
     """
-    return expit(_as_float(x))
+    return expit(as_float(x, "x"))
 
 
 def sigmoid_naive(x: ArrayLike) -> NDArray[np.floating]:
@@ -95,7 +90,7 @@ def sigmoid_naive(x: ArrayLike) -> NDArray[np.floating]:
     ...
     FloatingPointError: overflow encountered in exp
     """
-    x = _as_float(x)
+    x = as_float(x, "x")
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -141,7 +136,7 @@ def tanh(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(tanh([0.0, 1.0]))
     [0.         0.76159416]
     """
-    return np.tanh(_as_float(x))
+    return np.tanh(as_float(x, "x"))
 
 
 def tanh_prime(x: ArrayLike) -> NDArray[np.floating]:
@@ -163,7 +158,7 @@ def tanh_prime(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(tanh_prime([0.0, 1.0]))
     [1.         0.41997434]
     """
-    t = np.tanh(_as_float(x))
+    t = np.tanh(as_float(x, "x"))
     return 1.0 - t * t
 
 
@@ -186,7 +181,7 @@ def relu(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(relu([-2.0, 0.0, 3.0]))
     [0. 0. 3.]
     """
-    x = _as_float(x)
+    x = as_float(x, "x")
     return np.maximum(x, np.zeros((), dtype=x.dtype))
 
 
@@ -212,7 +207,7 @@ def relu_prime(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(relu_prime([-2.0, 0.0, 3.0]))
     [0. 0. 1.]
     """
-    x = _as_float(x)
+    x = as_float(x, "x")
     return (x > 0).astype(x.dtype)
 
 
@@ -235,7 +230,7 @@ def identity(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(identity([-2.0, 3.0]))
     [-2.  3.]
     """
-    return _as_float(x).copy()
+    return as_float(x, "x").copy()
 
 
 def identity_prime(x: ArrayLike) -> NDArray[np.floating]:
@@ -257,7 +252,7 @@ def identity_prime(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(identity_prime([-2.0, 3.0]))
     [1. 1.]
     """
-    x = _as_float(x)
+    x = as_float(x, "x")
     return np.ones(x.shape, dtype=x.dtype)
 
 

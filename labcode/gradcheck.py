@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from labcode.shapes import _describe, as_float, as_int, as_real, check_rng, check_shapes
+from labcode.shapes import _describe, _float_dtype, as_float, as_int, as_real, check_rng, check_shapes
 
 __all__ = [
     "DEFAULT_STEP",
@@ -175,13 +175,7 @@ def difference_errors(
     check_shapes(steps=(steps, "m"))
     if not np.all(np.isfinite(steps) & (steps > 0)):
         raise ValueError(f"steps must be finite numbers > 0, got {steps[~(np.isfinite(steps) & (steps > 0))][0]!r}")
-    try:
-        kind = np.dtype(dtype).kind
-    except TypeError:
-        kind = None
-    if kind != "f":
-        raise TypeError(f"dtype must be a floating type such as np.float32, got {dtype!r}")
-    x_t = np.dtype(dtype).type(as_real(x, "x"))
+    x_t = _float_dtype(dtype).type(as_real(x, "x"))
     exact = float(dfdx(np.float64(x_t)))
     return {
         name: np.array([abs(float(scheme(f, x_t, h)) - exact) for h in steps])

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from labcode import autograd
 from labcode.autograd import Variable
-from labcode.shapes import as_float, as_int, check_rng, check_shapes
+from labcode.shapes import _float_dtype, as_float, as_int, check_rng, check_shapes
 
 __all__ = ["Module", "Linear", "ReLU", "Sequential"]
 
@@ -157,12 +157,7 @@ class Linear(Module):
         dtype: type[np.floating] = np.float32,
     ) -> None:
         in_size, out_size = as_int(in_size, "in_size", at_least=1), as_int(out_size, "out_size", at_least=1)
-        try:
-            kind = np.dtype(dtype).kind if dtype is not None else None
-        except TypeError:
-            kind = None
-        if kind != "f":
-            raise TypeError(f"dtype must be a floating type such as np.float32, got {dtype!r}")
+        dtype = _float_dtype(dtype)
         if weight is None:
             if rng is None:
                 raise ValueError(

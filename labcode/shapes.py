@@ -274,6 +274,17 @@ def as_float(value: ArrayLike, name: str, *, share: bool = False, writable: bool
     return array
 
 
+def _float_dtype(dtype: object, name: str = "dtype") -> np.dtype:
+    """``dtype`` as a floating `numpy.dtype` (``np.float32``, ``"float64"``), else a `TypeError`."""
+    try:
+        chosen = np.dtype(dtype) if dtype is not None else None  # np.dtype(None) would be float64
+    except TypeError:
+        chosen = None
+    if chosen is None or chosen.kind != "f":
+        raise TypeError(f"{name} must be a floating type such as np.float32, got {dtype!r}")
+    return chosen
+
+
 def as_real(value: object, name: str, *, above: float | None = None, at_least: float | None = None) -> float:
     """``value`` as a finite Python float, checked against a bound.
 
