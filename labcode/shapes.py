@@ -11,7 +11,8 @@ and never leaves an update half done. The policy:
 * **Arrays taken by value** (data, targets, gradients, anything a function
   reads and does not keep) go through `as_float`: lists, tuples, scalars and
   integer arrays are converted, integers to float64; a floating array keeps
-  its dtype (float32 in, float32 out) and is not copied. Complex, object,
+  its dtype (float32 in, float32 out) and is not copied (a subclass of
+  ndarray stays one, except `numpy.matrix`, whose ``*`` multiplies matrices). Complex, object,
   string and bool arrays are refused with `TypeError` naming the argument and
   its dtype: a complex number would lose its imaginary part, a bool is not a
   quantity.
@@ -214,7 +215,7 @@ def as_float(value: ArrayLike, name: str, *, share: bool = False, writable: bool
     share : bool, default False
         False for an array taken by value: lists, scalars and integer arrays
         are converted (integers to float64), a floating array is returned as it
-        is (same object, same dtype). True for an array the caller keeps and
+        is (same object, same dtype; a `numpy.matrix` becomes an ndarray). True for an array the caller keeps and
         updates in place: it must already be a floating `numpy.ndarray`.
     writable : bool, default False
         Also require a writable array (with ``share=True``: it will be updated
@@ -260,9 +261,11 @@ def as_float(value: ArrayLike, name: str, *, share: bool = False, writable: bool
         array = value
     else:
         try:
-            array = np.asarray(value)
+            array = np.asanyarray(value)  # a subclass of ndarray passes through, as in NumPy ...
         except ValueError:
             raise ValueError(_ragged(name, value)) from None
+        if isinstance(array, np.matrix):  # ... except np.matrix, whose * is a matrix product
+            array = np.asarray(array)
         if array.dtype.kind in _INTEGER_KINDS:
             array = array.astype(np.float64)
         elif array.dtype.kind != "f":
