@@ -44,5 +44,7 @@ def test_as_float_keeps_subclasses_but_not_matrix() -> None:
     tagged = np.ones((2, 2)).view(Tagged)
     assert as_float(tagged, "X") is tagged
     assert type(as_float(np.arange(3).view(Tagged), "X")) is Tagged  # converted to float64, still tagged
-    matrix = as_float(np.matrix([[1.0, 2.0]]), "X")
+    with pytest.warns(PendingDeprecationWarning):  # numpy's own warning when a matrix is made
+        made = np.matrix([[1.0, 2.0]])
+    matrix = as_float(made, "X")
     assert type(matrix) is np.ndarray and (matrix * matrix).tolist() == [[1.0, 4.0]]  # * is element-wise again
