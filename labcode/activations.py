@@ -4,6 +4,10 @@ Every activation is an `Activation`: a name, the function ``phi`` and its
 derivative ``dphi``, both applied element by element, so the output has the
 shape of the input. Layers and gradient formulas take an activation by name
 (``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"identity"``) through `get`.
+
+Inputs follow the policy of `labcode.shapes`: lists and integers become float64
+arrays, a floating array keeps its dtype; complex, string, object and bool
+inputs raise `TypeError`. An empty array gives an empty array, as in NumPy.
 """
 
 from __future__ import annotations
@@ -15,11 +19,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
+from labcode.shapes import as_float
+
 __all__ = [
     "Activation",
     "sigmoid",
     "sigmoid_naive",
     "sigmoid_prime",
+    "tanh",
     "tanh_prime",
     "relu",
     "relu_prime",
@@ -28,12 +35,6 @@ __all__ = [
     "ACTIVATIONS",
     "get",
 ]
-
-
-def _as_float(x: ArrayLike) -> NDArray[np.floating]:
-    """``x`` as an array of its own floating dtype, or float64 for anything else."""
-    x = np.asarray(x)
-    return x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
 
 
 def sigmoid(x: ArrayLike) -> NDArray[np.floating]:
@@ -58,7 +59,7 @@ def sigmoid(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(sigmoid([-1000.0, 0.0, 1.0, 1000.0]))
     [0.         0.5        0.73105858 1.        ]
     """
-    return expit(_as_float(x))
+    return expit(as_float(x, "x"))
 
 
 def sigmoid_naive(x: ArrayLike) -> NDArray[np.floating]:
@@ -89,7 +90,7 @@ def sigmoid_naive(x: ArrayLike) -> NDArray[np.floating]:
     ...
     FloatingPointError: overflow encountered in exp
     """
-    x = _as_float(x)
+    x = as_float(x, "x")
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -116,6 +117,28 @@ def sigmoid_prime(x: ArrayLike) -> NDArray[np.floating]:
     return s * (1.0 - s)
 
 
+def tanh(x: ArrayLike) -> NDArray[np.floating]:
+    """The hyperbolic tangent ``tanh(x)``, element by element (`numpy.tanh` behind the input policy).
+
+    Parameters
+    ----------
+    x : array_like
+        Any shape.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``, values in ``[-1, 1]``.
+
+    Examples
+    --------
+    >>> from labcode.activations import tanh
+    >>> print(tanh([0.0, 1.0]))
+    [0.         0.76159416]
+    """
+    return np.tanh(as_float(x, "x"))
+
+
 def tanh_prime(x: ArrayLike) -> NDArray[np.floating]:
     """Derivative of ``tanh``, ``1 - tanh(x)**2``.
 
@@ -135,7 +158,7 @@ def tanh_prime(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(tanh_prime([0.0, 1.0]))
     [1.         0.41997434]
     """
-    t = np.tanh(_as_float(x))
+    t = np.tanh(as_float(x, "x"))
     return 1.0 - t * t
 
 
@@ -150,7 +173,7 @@ def relu(x: ArrayLike) -> NDArray[np.floating]:
     Returns
     -------
     ndarray
-        Same shape and dtype as ``x``.
+        Same shape as ``x``, of its floating dtype (float64 for integers).
 
     Examples
     --------
@@ -158,7 +181,7 @@ def relu(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(relu([-2.0, 0.0, 3.0]))
     [0. 0. 3.]
     """
-    x = np.asarray(x)
+    x = as_float(x, "x")
     return np.maximum(x, np.zeros((), dtype=x.dtype))
 
 
@@ -184,7 +207,7 @@ def relu_prime(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(relu_prime([-2.0, 0.0, 3.0]))
     [0. 0. 1.]
     """
-    x = _as_float(x)
+    x = as_float(x, "x")
     return (x > 0).astype(x.dtype)
 
 
@@ -207,7 +230,7 @@ def identity(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(identity([-2.0, 3.0]))
     [-2.  3.]
     """
-    return np.array(x, copy=True)
+    return as_float(x, "x").copy()
 
 
 def identity_prime(x: ArrayLike) -> NDArray[np.floating]:
@@ -229,7 +252,7 @@ def identity_prime(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(identity_prime([-2.0, 3.0]))
     [1. 1.]
     """
-    x = _as_float(x)
+    x = as_float(x, "x")
     return np.ones(x.shape, dtype=x.dtype)
 
 
@@ -264,7 +287,7 @@ ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation("sigmoid", sigmoid, sigmoid_prime),
-        Activation("tanh", np.tanh, tanh_prime),
+        Activation("tanh", tanh, tanh_prime),
         Activation("relu", relu, relu_prime),
         Activation("identity", identity, identity_prime),
     )
@@ -285,6 +308,8 @@ def get(name: str | Activation) -> Activation:
 
     Raises
     ------
+    TypeError
+        If ``name`` is neither a string nor an `Activation`.
     KeyError
         For an unknown name; the message lists the valid names.
 
@@ -300,8 +325,10 @@ def get(name: str | Activation) -> Activation:
     """
     if isinstance(name, Activation):
         return name
+    if not isinstance(name, str):
+        raise TypeError(f"activation must be a name such as 'relu' or an Activation, got {type(name).__name__}")
     try:
         return ACTIVATIONS[name]
-    except (KeyError, TypeError):
+    except KeyError:
         valid = ", ".join(sorted(ACTIVATIONS))
         raise KeyError(f"unknown activation {name!r}; valid names: {valid}") from None

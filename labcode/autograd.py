@@ -20,14 +20,22 @@ creator passes gradients on to its inputs. Rules:
   ``matmul(X, W1)`` spends no matrix product on the data ``X``.
 * **Shapes and dtypes.** Every ``.grad`` has the shape and dtype of its
   variable, and no two variables share a ``.grad`` array.
+* **Inputs** follow the policy of `labcode.shapes`: lists and integers become
+  float64, complex, string, object and bool data raise `TypeError` naming the
+  argument, and an operation whose shapes do not fit raises `ValueError`
+  before anything is recorded.
 """
 
 from __future__ import annotations
 
+import inspect
+from functools import cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from labcode.shapes import as_float, check_shapes
 
 __all__ = [
     "Variable",
@@ -65,7 +73,8 @@ class Variable:
     data : array_like
         The value. An ndarray of a floating dtype is held by reference, not
         copied (so a `Variable` around a weight matrix updates that matrix);
-        integers and Python numbers become float64 arrays.
+        integers and Python numbers become float64 arrays; complex, string,
+        object and bool data raise `TypeError`.
     requires_grad : bool, default True
         Whether gradients flow to this variable. Data are usually passed as
         plain ndarrays instead, which makes them constants.
@@ -99,12 +108,8 @@ class Variable:
 
     def __init__(self, data: ArrayLike, requires_grad: bool = True, name: str | None = None) -> None:
         if isinstance(data, Variable):
-            raise TypeError("data is already a Variable; pass data.data to wrap its array")
-        if not isinstance(data, np.ndarray):
-            data = np.asarray(data)
-        if data.dtype.kind != "f":  # not a floating dtype
-            data = data.astype(np.float64)
-        self.data: Array = data
+            raise TypeError("data must be an array, got a Variable (pass data.data to wrap its array)")
+        self.data: Array = as_float(data, "data")
         self.grad: Array | None = None
         self.creator: Function | None = None
         self.requires_grad = bool(requires_grad)
@@ -164,6 +169,8 @@ class Variable:
 
         Raises
         ------
+        TypeError
+            If the seed is not real numbers.
         ValueError
             If this variable is not a single number and no seed is given, or if
             the seed's shape differs; the message names both shapes. No
@@ -195,12 +202,8 @@ class Variable:
                 )
             seed = np.ones_like(self.data)
         else:
-            seed = np.array(grad, dtype=self.data.dtype, copy=True)
-            if seed.shape != self.data.shape:
-                raise ValueError(
-                    f"the seed gradient has shape {seed.shape} but the variable has "
-                    f"shape {self.data.shape}"
-                )
+            seed = as_float(grad, "grad").astype(self.data.dtype, copy=True)
+            check_shapes(grad=(seed, self.data.shape))
         if not self.requires_grad:
             raise ValueError("this variable does not depend on anything that requires a gradient")
 
@@ -287,7 +290,7 @@ def as_variable(x: Variable | ArrayLike) -> Variable:
     >>> c.requires_grad, c.data is X
     (False, True)
     """
-    return x if isinstance(x, Variable) else Variable(x, requires_grad=False)
+    return x if isinstance(x, Variable) else Variable(as_float(x, "x"), requires_grad=False)
 
 
 def _topological_order(root: Variable) -> list[Variable]:
@@ -360,10 +363,11 @@ class Function:
         # float32 weights times 2.0 stay float32.
         dtype = next((x.data.dtype for x in inputs if isinstance(x, Variable)), None)
         variables = tuple(
-            Variable(np.asarray(x, dtype=dtype), requires_grad=False)
+            x if isinstance(x, Variable)
+            else Variable(np.asarray(x, dtype=dtype), requires_grad=False)
             if dtype is not None and isinstance(x, (int, float)) and not isinstance(x, bool)
-            else as_variable(x)
-            for x in inputs
+            else Variable(as_float(x, name), requires_grad=False)  # named after forward's argument
+            for x, name in zip(inputs, _input_names(type(self), len(inputs)))
         )
         y = self.forward(*(x.data for x in variables))
         needs = tuple(x.requires_grad for x in variables)
@@ -378,6 +382,15 @@ class Function:
 
     def backward(self, gy: Array) -> tuple[Array | None, ...]:
         raise NotImplementedError
+
+
+@cache
+def _input_names(cls: type[Function], count: int) -> tuple[str, ...]:
+    """The names of ``cls.forward``'s inputs (``x0``, ``x1``), for error messages."""
+    params = list(inspect.signature(cls.forward).parameters.values())[1:]  # without self
+    if len(params) == count and all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params):
+        return tuple(p.name for p in params)
+    return tuple(f"inputs[{i}]" for i in range(count))
 
 
 def sum_to(g: Array, shape: tuple[int, ...]) -> Array:
@@ -398,6 +411,13 @@ def sum_to(g: Array, shape: tuple[int, ...]) -> Array:
     ndarray
         Of shape ``shape`` (``g`` itself when the shapes already agree).
 
+    Raises
+    ------
+    TypeError
+        If ``g`` is not real numbers or ``shape`` is not a tuple of ints.
+    ValueError
+        If ``shape`` does not broadcast to ``g.shape``.
+
     Examples
     --------
     >>> import numpy as np
@@ -407,7 +427,20 @@ def sum_to(g: Array, shape: tuple[int, ...]) -> Array:
     >>> print(sum_to(np.ones((2, 3)), (2, 1)))
     [[3.]
      [3.]]
+    >>> sum_to(np.ones((2, 3)), (2,))
+    Traceback (most recent call last):
+    ...
+    ValueError: g has shape (2, 3) but a shape that (2,) broadcasts to was expected
     """
+    g = as_float(g, "g")
+    if not (isinstance(shape, tuple) and all(isinstance(n, (int, np.integer)) for n in shape)):
+        raise TypeError(f"shape must be a tuple of ints, got {type(shape).__name__}")
+    try:
+        fits = np.broadcast_shapes(shape, g.shape) == g.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"g has shape {g.shape} but a shape that {shape} broadcasts to was expected")
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
@@ -416,11 +449,13 @@ def sum_to(g: Array, shape: tuple[int, ...]) -> Array:
     return g.reshape(shape)
 
 
-def _broadcast_shape(op: str, a: Array, b: Array) -> None:
+def _broadcast_shape(a: Array, b: Array) -> None:
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} do not broadcast") from None
+        raise ValueError(
+            f"x1 has shape {b.shape} but a shape that broadcasts with x0's {a.shape} was expected"
+        ) from None
 
 
 class Add(Function):
@@ -437,7 +472,7 @@ class Add(Function):
     """
 
     def forward(self, x0: Array, x1: Array) -> Array:
-        _broadcast_shape("add", x0, x1)
+        _broadcast_shape(x0, x1)
         return x0 + x1
 
     def backward(self, gy: Array) -> tuple[Array | None, ...]:
@@ -460,7 +495,7 @@ class Mul(Function):
     """
 
     def forward(self, x0: Array, x1: Array) -> Array:
-        _broadcast_shape("mul", x0, x1)
+        _broadcast_shape(x0, x1)
         return x0 * x1
 
     def backward(self, gy: Array) -> tuple[Array | None, ...]:
@@ -490,7 +525,7 @@ class Neg(Function):
 
 
 class MatMul(Function):
-    """The matrix product ``x @ W`` of two matrices (n, m) @ (m, k) -> (n, k).
+    """The matrix product ``x @ W`` of two matrices (n, p) @ (p, d) -> (n, d).
 
     Its backward is two matrix products, ``gx = gy @ W.T`` and ``gW = x.T @ gy``,
     each computed only if that input needs it.
@@ -508,8 +543,7 @@ class MatMul(Function):
     """
 
     def forward(self, x: Array, W: Array) -> Array:
-        if x.ndim != 2 or W.ndim != 2 or x.shape[1] != W.shape[0]:
-            raise ValueError(f"matmul: shapes {x.shape} and {W.shape} do not chain as (n, m) @ (m, k)")
+        check_shapes(x=(x, "n p"), W=(W, "p d"))
         return x @ W
 
     def backward(self, gy: Array) -> tuple[Array | None, ...]:
@@ -584,10 +618,10 @@ class Sum(Function):
 
 
 class MeanSquaredError(Function):
-    """``sum((x0 - x1)**2) / size``, the mean over every entry, fused into one operation.
+    """``sum((y_pred - y)**2) / size``, the mean over every entry, fused into one operation.
 
-    The gradient with respect to ``x0`` is ``2 (x0 - x1) / size`` (and its
-    negative for ``x1``), the same array `labcode.backprop.backward` starts from.
+    The gradient with respect to ``y_pred`` is ``2 (y_pred - y) / size`` (and its
+    negative for ``y``), the same array `labcode.backprop.backward` starts from.
 
     Examples
     --------
@@ -600,12 +634,9 @@ class MeanSquaredError(Function):
     (2.0, array([[0., 2.]]))
     """
 
-    def forward(self, x0: Array, x1: Array) -> Array:
-        if x0.shape != x1.shape:
-            raise ValueError(
-                f"mean_squared_error: prediction has shape {x0.shape} but target has shape {x1.shape}"
-            )
-        self.diff = x0 - x1
+    def forward(self, y_pred: Array, y: Array) -> Array:
+        check_shapes(y_pred=(y_pred, "..."), y=(y, y_pred.shape))
+        self.diff = y_pred - y
         return np.sum(self.diff * self.diff) / self.diff.size
 
     def backward(self, gy: Array) -> tuple[Array | None, ...]:
@@ -621,6 +652,8 @@ def add(x0: Variable | ArrayLike, x1: Variable | ArrayLike) -> Variable:
 
     Raises
     ------
+    TypeError
+        If an operand is not real numbers.
     ValueError
         If the shapes do not broadcast; the message names both.
 
@@ -633,7 +666,7 @@ def add(x0: Variable | ArrayLike, x1: Variable | ArrayLike) -> Variable:
     >>> add(np.ones((2, 3)), np.ones(2))
     Traceback (most recent call last):
     ...
-    ValueError: add: shapes (2, 3) and (2,) do not broadcast
+    ValueError: x1 has shape (2,) but a shape that broadcasts with x0's (2, 3) was expected
     """
     return Add()(x0, x1)
 
@@ -674,19 +707,21 @@ def sub(x0: Variable | ArrayLike, x1: Variable | ArrayLike) -> Variable:
     >>> float(d.data), float(a.grad), float(b.grad)
     (2.0, 1.0, -1.0)
     """
-    if isinstance(x1, (int, float)):  # keep a Python number weak (see `Function`)
+    if isinstance(x1, (int, float)) and not isinstance(x1, bool):  # keep a Python number weak (see `Function`)
         return add(x0, -x1)
-    return add(x0, neg(x1))
+    return add(x0, neg(x1 if isinstance(x1, Variable) else as_float(x1, "x1")))
 
 
 def matmul(x: Variable | ArrayLike, W: Variable | ArrayLike) -> Variable:
-    """The matrix product ``x @ W``, shapes (n, m) @ (m, k) -> (n, k) (see `MatMul`).
+    """The matrix product ``x @ W``, shapes (n, p) @ (p, d) -> (n, d) (see `MatMul`).
 
     Raises
     ------
+    TypeError
+        If an operand is not real numbers.
     ValueError
-        If the operands are not matrices whose inner sizes agree; the message
-        names both shapes.
+        If the operands are not matrices whose inner sizes agree, or are
+        empty; the message names the operand and the dimension.
 
     Examples
     --------
@@ -695,7 +730,7 @@ def matmul(x: Variable | ArrayLike, W: Variable | ArrayLike) -> Variable:
     >>> matmul(np.ones((64, 1000)), np.ones((100, 10)))
     Traceback (most recent call last):
     ...
-    ValueError: matmul: shapes (64, 1000) and (100, 10) do not chain as (n, m) @ (m, k)
+    ValueError: W has shape (100, 10) but (p, d) was expected with p = 1000 (set by x)
     """
     return MatMul()(x, W)
 
@@ -751,7 +786,8 @@ def mean(x: Variable | ArrayLike) -> Variable:
     >>> float(m.data), x.grad.tolist()
     (3.0, [0.3333333333333333, 0.3333333333333333, 0.3333333333333333])
     """
-    x = as_variable(x)
+    x = x if isinstance(x, Variable) else Variable(as_float(x, "x"), requires_grad=False)
+    check_shapes(x=(x.data, "..."))  # no mean of nothing
     return mul(sum(x), np.asarray(1.0 / x.size, dtype=x.dtype))
 
 
@@ -772,8 +808,10 @@ def mean_squared_error(y_pred: Variable | ArrayLike, y: Variable | ArrayLike) ->
 
     Raises
     ------
+    TypeError
+        If an operand is not real numbers.
     ValueError
-        If the shapes differ; the message names both.
+        If the shapes differ or are empty; the message names both.
 
     Examples
     --------
@@ -782,6 +820,6 @@ def mean_squared_error(y_pred: Variable | ArrayLike, y: Variable | ArrayLike) ->
     >>> mean_squared_error(np.zeros((64, 10)), np.zeros((64, 3)))
     Traceback (most recent call last):
     ...
-    ValueError: mean_squared_error: prediction has shape (64, 10) but target has shape (64, 3)
+    ValueError: y has shape (64, 3) but (64, 10) was expected
     """
     return MeanSquaredError()(y_pred, y)

@@ -17,7 +17,10 @@ two forward, three backward:
     gW1  = X.T @ gH               (p, d)
 
 Shapes use the book's names: ``n`` samples, ``p`` inputs, ``d`` hidden units,
-``q`` outputs.
+``q`` outputs. Arguments follow the input policy of `labcode.shapes`: arrays
+read by value may be lists or integers (converted to float64); the weights a
+function updates in place, and ``out=`` arrays, must be writable floating numpy
+arrays; every array is checked before anything is written.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from numpy.typing import NDArray
 from scipy.linalg import blas
 
 from labcode.reference import EPOCHS, LEARNING_RATE
+from labcode.shapes import as_float, as_int, as_real, check_shapes
 
 __all__ = ["Forward", "forward", "mse_loss", "backward", "sgd_update", "train_by_hand"]
 
@@ -64,16 +68,11 @@ class Forward(NamedTuple):
     y_pred: Array
 
 
-def _check_chain(X: Array, W1: Array, W2: Array) -> None:
-    if X.ndim != 2 or W1.ndim != 2 or W2.ndim != 2:
-        raise ValueError(
-            f"X, W1 and W2 must be matrices, got shapes {X.shape}, {W1.shape} and {W2.shape}"
-        )
-    if X.shape[1] != W1.shape[0] or W1.shape[1] != W2.shape[0]:
-        raise ValueError(
-            f"shapes do not chain: X {X.shape} (n, p), W1 {W1.shape} (p, d), "
-            f"W2 {W2.shape} (d, q)"
-        )
+def _outputs(out: object, specs: dict[str, str]) -> dict[str, tuple[Array, str]]:
+    """The ``out=`` arrays for `check_shapes`, by name (``out.h``, ...): writable floating ndarrays."""
+    if not (isinstance(out, tuple) and len(out) == len(specs)):
+        raise TypeError(f"out must be a tuple of {len(specs)} arrays, got {type(out).__name__}")
+    return {name: (as_float(a, name, share=True, writable=True), spec) for (name, spec), a in zip(specs.items(), out)}
 
 
 def forward(X: Array, W1: Array, W2: Array, *, out: Forward | None = None) -> Forward:
@@ -99,8 +98,11 @@ def forward(X: Array, W1: Array, W2: Array, *, out: Forward | None = None) -> Fo
 
     Raises
     ------
+    TypeError
+        If an array is not real numbers, or ``out`` is not three writable
+        floating ndarrays.
     ValueError
-        If the shapes do not chain; the message names all three.
+        If the shapes do not chain; the message names the array and the dimension.
 
     Examples
     --------
@@ -115,13 +117,12 @@ def forward(X: Array, W1: Array, W2: Array, *, out: Forward | None = None) -> Fo
     >>> forward(X, W1.T[:1], W2)
     Traceback (most recent call last):
     ...
-    ValueError: shapes do not chain: X (1, 2) (n, p), W1 (1, 2) (p, d), W2 (2, 1) (d, q)
+    ValueError: W1 has shape (1, 2) but (p, d) was expected with p = 2 (set by X)
     """
-    _check_chain(X, W1, W2)
-    h, h_r, y_pred = (None, None, None) if out is None else out
-    shapes = ((X.shape[0], W1.shape[1]),) * 2 + ((X.shape[0], W2.shape[1]),)
-    if out is not None and tuple(a.shape for a in out) != shapes:
-        raise ValueError(f"out has shapes {tuple(a.shape for a in out)} but the forward pass gives {shapes}")
+    X, W1, W2 = as_float(X, "X"), as_float(W1, "W1"), as_float(W2, "W2")
+    kept = {} if out is None else _outputs(out, {"out.h": "n d", "out.h_r": "n d", "out.y_pred": "n q"})
+    check_shapes(X=(X, "n p"), W1=(W1, "p d"), W2=(W2, "d q"), **kept)
+    h, h_r, y_pred = (a for a, _ in kept.values()) if kept else (None, None, None)
     return _forward(X, W1, W2, h, h_r, y_pred)
 
 
@@ -151,8 +152,11 @@ def mse_loss(y_pred: Array, Y: Array) -> float:
 
     Raises
     ------
+    TypeError
+        If an array is not real numbers (a complex ``y_pred`` would give a
+        negative "squared" error).
     ValueError
-        If the shapes differ.
+        If the shapes differ or are empty.
 
     Examples
     --------
@@ -161,8 +165,8 @@ def mse_loss(y_pred: Array, Y: Array) -> float:
     >>> mse_loss(np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]]))
     2.0
     """
-    if y_pred.shape != Y.shape:
-        raise ValueError(f"y_pred has shape {y_pred.shape} but Y has shape {Y.shape}")
+    y_pred, Y = as_float(y_pred, "y_pred"), as_float(Y, "Y")
+    check_shapes(y_pred=(y_pred, "n q"), Y=(Y, "n q"))
     return _mse_loss(y_pred, Y)
 
 
@@ -208,6 +212,9 @@ def backward(
 
     Raises
     ------
+    TypeError
+        If an array is not real numbers, or ``out`` is not two writable
+        floating ndarrays.
     ValueError
         If an array's shape disagrees with ``X`` (n, p) and ``W2`` (d, q).
 
@@ -235,22 +242,14 @@ def backward(
     >>> backward(X, Y, W2.T, *forward(X, W1, W2))
     Traceback (most recent call last):
     ...
-    ValueError: Y has shape (1, 1) but X (1, 2) and W2 (1, 2) give (n, d, q) = (1, 1, 2), so Y should be (1, 2)
+    ValueError: W2 has shape (1, 2) but (d, q) was expected with q = 1 (set by Y)
     """
-    n, d, q = X.shape[0], W2.shape[0], W2.shape[1]
-    expected = {"Y": (Y, (n, q)), "h": (h, (n, d)), "h_r": (h_r, (n, d)), "y_pred": (y_pred, (n, q))}
-    for name, (array, shape) in expected.items():
-        if array.shape != shape:
-            raise ValueError(
-                f"{name} has shape {array.shape} but X {X.shape} and W2 {W2.shape} give "
-                f"(n, d, q) = {(n, d, q)}, so {name} should be {shape}"
-            )
-    grad_W1, grad_W2 = (None, None) if out is None else out
-    if out is not None and (grad_W1.shape != (X.shape[1], d) or grad_W2.shape != (d, q)):
-        raise ValueError(
-            f"out has shapes {grad_W1.shape} and {grad_W2.shape} but the gradients have shapes "
-            f"{(X.shape[1], d)} (p, d) and {(d, q)} (d, q)"
-        )
+    X, Y, W2 = as_float(X, "X"), as_float(Y, "Y"), as_float(W2, "W2")
+    h, h_r, y_pred = as_float(h, "h"), as_float(h_r, "h_r"), as_float(y_pred, "y_pred")
+    grads = {} if out is None else _outputs(out, {"out[0]": "p d", "out[1]": "d q"})
+    check_shapes(X=(X, "n p"), Y=(Y, "n q"), W2=(W2, "d q"), h=(h, "n d"), h_r=(h_r, "n d"),
+                 y_pred=(y_pred, "n q"), **grads)
+    grad_W1, grad_W2 = (a for a, _ in grads.values()) if grads else (None, None)
     return _backward(X, Y, W2, h, h_r, y_pred, grad_W1, grad_W2)
 
 
@@ -278,16 +277,20 @@ def sgd_update(W: Array, grad_W: Array, lr: float) -> None:
     Parameters
     ----------
     W : ndarray
-        The weights, updated in place (any array holding a reference sees it).
-    grad_W : ndarray
+        The weights, updated in place (any array holding a reference sees it):
+        a writable floating ndarray of any shape (an empty one is left as it is).
+    grad_W : array_like
         Their gradient, same shape; never modified.
     lr : float
-        The learning rate.
+        The learning rate, finite and > 0.
 
     Raises
     ------
+    TypeError
+        If ``W`` is not a floating ndarray, or ``grad_W`` is not real numbers.
     ValueError
-        If the shapes differ; ``W`` is left unchanged.
+        If the shapes differ, ``W`` is read-only, or ``lr`` is not finite and
+        positive; ``W`` is left unchanged.
 
     Examples
     --------
@@ -300,10 +303,26 @@ def sgd_update(W: Array, grad_W: Array, lr: float) -> None:
     >>> sgd_update(W, np.ones(3), lr=0.5)
     Traceback (most recent call last):
     ...
-    ValueError: W has shape (2,) but its gradient has shape (3,)
+    ValueError: grad_W has shape (3,) but (2,) was expected
     """
-    if W.shape != grad_W.shape:
-        raise ValueError(f"W has shape {W.shape} but its gradient has shape {grad_W.shape}")
+    W, grad_W, lr = _checked_step(W, grad_W, lr)
+    _step(W, grad_W, lr)
+
+
+def _checked_step(
+    W: object, grad_W: object, lr: object, names: tuple[str, str] = ("W", "grad_W")
+) -> tuple[Array, Array, float]:
+    """The arguments of one `sgd_update`, checked (and ``grad_W`` converted); nothing is written."""
+    W = as_float(W, names[0], share=True, writable=True)
+    grad_W = as_float(grad_W, names[1])
+    check_shapes(**{names[1]: (grad_W, W.shape)})
+    return W, grad_W, as_real(lr, "lr", above=0)
+
+
+def _step(W: Array, grad_W: Array, lr: float) -> None:
+    """`sgd_update` without its checks, for callers that checked every array first."""
+    if W.size == 0:
+        return
     axpy = _AXPY.get(W.dtype)
     if (
         axpy is not None
@@ -346,9 +365,9 @@ def train_by_hand(
     W2 : ndarray
         Output weights, shape (d, q), updated in place.
     lr : float, default 1e-4
-        Learning rate.
+        Learning rate, finite and > 0.
     epochs : int, default 300
-        Number of gradient steps.
+        Number of gradient steps, >= 0.
 
     Returns
     -------
@@ -357,8 +376,19 @@ def train_by_hand(
 
     Raises
     ------
+    TypeError
+        If ``X`` or ``Y`` is not real numbers, ``W1`` or ``W2`` is not a floating
+        ndarray, or ``epochs`` is not an int; nothing is updated.
     ValueError
-        If the shapes do not chain or ``Y`` is not (n, q); nothing is updated.
+        If the shapes do not chain, ``W1`` or ``W2`` is read-only, or ``lr`` or
+        ``epochs`` is out of range; nothing is updated.
+    FloatingPointError
+        If the loss becomes NaN or infinite (a learning rate too large makes
+        the weights diverge). Training stops before that epoch's update, so
+        ``W1`` and ``W2`` hold the weights that gave that loss; the error's
+        ``epoch`` attribute is the epoch (from 1) and its ``log`` attribute
+        holds the losses of the epochs before it, shape (epoch - 1,).
+        Overflow along the way is not warned about: it shows as that loss.
 
     Examples
     --------
@@ -368,25 +398,44 @@ def train_by_hand(
     >>> losses = train_by_hand(X, Y, W1, W2, epochs=20)
     >>> losses.shape, bool(losses[-1] < losses[0] / 2)
     ((20,), True)
+
+    A learning rate two hundred times too large diverges, and training stops:
+
+    >>> try:
+    ...     train_by_hand(*reference_problem(), lr=0.02, epochs=20)
+    ... except FloatingPointError as error:
+    ...     print(error.epoch, error.log.shape, bool(error.log[-1] > 1e10 * error.log[0]))
+    ...     print(error)
+    4 (3,) True
+    the loss is inf at epoch 4 of 20: training stopped before that epoch's update (lr = 0.02 may be too large)
     """
-    _check_chain(X, W1, W2)
-    if Y.shape != (X.shape[0], W2.shape[1]):
-        raise ValueError(
-            f"Y has shape {Y.shape} but X {X.shape} and W2 {W2.shape} give (n, q) = "
-            f"{(X.shape[0], W2.shape[1])}"
-        )
+    X, Y = as_float(X, "X"), as_float(Y, "Y")
+    W1 = as_float(W1, "W1", share=True, writable=True)
+    W2 = as_float(W2, "W2", share=True, writable=True)
+    sizes = check_shapes(X=(X, "n p"), Y=(Y, "n q"), W1=(W1, "p d"), W2=(W2, "d q"))
+    n, d, q = sizes["n"], sizes["d"], sizes["q"]
+    lr = as_real(lr, "lr", above=0)
+    epochs = as_int(epochs, "epochs", at_least=0)
     losses = np.empty(epochs)
     # Every epoch writes into the same arrays: reused memory stays in the cache (chapter 11).
-    n, d, q = X.shape[0], W1.shape[1], W2.shape[1]
     kept = Forward(*(np.empty(shape, np.result_type(X, W1, W2)) for shape in ((n, d), (n, d), (n, q))))
     dtype = np.result_type(X, Y, W1, W2, 1.0)  # the gradients' dtype (float32 on the reference problem)
     grads = (np.empty(W1.shape, dtype), np.empty(W2.shape, dtype))
     # The shapes were checked above, once: the loop calls the unchecked kernels
     # of forward, mse_loss and backward (chapter 11 measures the difference).
-    for epoch in range(epochs):
-        h, h_r, y_pred = _forward(X, W1, W2, *kept)
-        losses[epoch] = _mse_loss(y_pred, Y)
-        grad_W1, grad_W2 = _backward(X, Y, W2, h, h_r, y_pred, *grads)
-        sgd_update(W1, grad_W1, lr)
-        sgd_update(W2, grad_W2, lr)
+    # Overflow is not warned about: it shows as a loss that is not finite, which stops training.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs):
+            h, h_r, y_pred = _forward(X, W1, W2, *kept)
+            losses[epoch] = _mse_loss(y_pred, Y)
+            if not np.isfinite(losses[epoch]):
+                error = FloatingPointError(
+                    f"the loss is {losses[epoch]} at epoch {epoch + 1} of {epochs}: training stopped "
+                    f"before that epoch's update (lr = {lr:g} may be too large)"
+                )
+                error.epoch, error.log = epoch + 1, losses[:epoch].copy()
+                raise error
+            grad_W1, grad_W2 = _backward(X, Y, W2, h, h_r, y_pred, *grads)
+            _step(W1, grad_W1, lr)
+            _step(W2, grad_W2, lr)
     return losses

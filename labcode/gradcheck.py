@@ -15,7 +15,9 @@ Three tools, from the smallest to the most useful:
   with the analytic gradient projected on them: ``2k`` loss calls for ``k``
   directions, however many parameters there are.
 
-Relative error is CS231n's ``|a - b| / max(|a|, |b|)``, entry by entry.
+Relative error is CS231n's ``|a - b| / max(|a|, |b|)``, entry by entry. An
+entry where either gradient (or the loss) is NaN or infinite has no relative
+error: it is NaN, and a check with one such entry fails and names it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from labcode.shapes import _describe, _float_dtype, as_float, as_int, as_real, check_rng, check_shapes
 
 __all__ = [
     "DEFAULT_STEP",
@@ -64,11 +68,16 @@ def forward_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:
     x : float or numpy floating scalar
         Where to differentiate; ``h`` is cast to its type (float64 for a Python float).
     h : float
-        The step.
+        The step, finite and > 0 (also once cast to the type of ``x``).
 
     Returns
     -------
     numpy floating scalar
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a single number, or ``h`` is not finite and positive.
 
     Examples
     --------
@@ -78,7 +87,7 @@ def forward_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:
     6.001
     """
     x = _scalar(x)
-    h = x.dtype.type(h)
+    h = _step(h, x.dtype)
     return (f(x + h) - f(x)) / h
 
 
@@ -94,11 +103,16 @@ def central_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:
     x : float or numpy floating scalar
         Where to differentiate; ``h`` is cast to its type.
     h : float
-        The step.
+        The step, finite and > 0 (also once cast to the type of ``x``).
 
     Returns
     -------
     numpy floating scalar
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a single number, or ``h`` is not finite and positive.
 
     Examples
     --------
@@ -108,17 +122,22 @@ def central_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:
     6.0
     """
     x = _scalar(x)
-    h = x.dtype.type(h)
+    h = _step(h, x.dtype)
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
 def _scalar(x: ArrayLike) -> np.floating:
-    x = np.asarray(x)
-    if x.ndim != 0:
-        raise ValueError(f"x must be a single number, got shape {x.shape}")
-    if not np.issubdtype(x.dtype, np.floating):
-        x = x.astype(np.float64)
+    x = as_float(x, "x")
+    check_shapes(x=(x, ""))
     return x[()]
+
+
+def _step(h: float, dtype: np.dtype) -> np.floating:
+    """``h`` in ``dtype``: finite and > 0 there too (1e-50 is 0 in float32)."""
+    h_t = dtype.type(as_real(h, "h", above=0))
+    if not (np.isfinite(h_t) and h_t > 0):
+        raise ValueError(f"h must be a finite number > 0 in {dtype}, got {float(h)!r} (it rounds to {h_t!r})")
+    return h_t
 
 
 def difference_errors(
@@ -135,7 +154,7 @@ def difference_errors(
     x : float
         Where to differentiate.
     steps : array_like
-        The steps ``h``, shape ``(m,)``.
+        The steps ``h``, shape ``(m,)``, each finite and > 0.
     dtype : numpy floating type
         ``np.float64`` or ``np.float32``: ``x``, ``h`` and ``f`` are computed in it.
 
@@ -152,10 +171,11 @@ def difference_errors(
     >>> bool(errors["central"][1] < errors["forward"][1] < errors["forward"][0])
     True
     """
-    steps = np.asarray(steps, dtype=np.float64)
-    if steps.ndim != 1:
-        raise ValueError(f"steps must have shape (m,), got {steps.shape}")
-    x_t = np.dtype(dtype).type(x)
+    steps = as_float(steps, "steps").astype(np.float64, copy=False)
+    check_shapes(steps=(steps, "m"))
+    if not np.all(np.isfinite(steps) & (steps > 0)):
+        raise ValueError(f"steps must be finite numbers > 0, got {steps[~(np.isfinite(steps) & (steps > 0))][0]!r}")
+    x_t = _float_dtype(dtype).type(as_real(x, "x"))
     exact = float(dfdx(np.float64(x_t)))
     return {
         name: np.array([abs(float(scheme(f, x_t, h)) - exact) for h in steps])
@@ -164,49 +184,85 @@ def difference_errors(
 
 
 def relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float = 0.0) -> NDArray[np.float64]:
-    """Entry-by-entry ``|a - b| / max(|a|, |b|, floor)``, and 0 where both are 0.
+    """Entry-by-entry ``|a - b| / max(|a|, |b|, floor)``, 0 where both are 0, NaN where either is not finite.
 
     Parameters
     ----------
     analytic, numeric : array_like
         Same shape.
     floor : float
-        Lower bound on the denominator, so that entries where both gradients
-        are round-off noise near zero are compared absolutely.
+        Lower bound on the denominator (finite, >= 0), so that entries where
+        both gradients are round-off noise near zero are compared absolutely.
 
     Returns
     -------
     ndarray
-        Same shape as the inputs, values in ``[0, 2]`` (``floor = 0``).
+        Same shape as the inputs, values in ``[0, 2]`` (``floor = 0``), or NaN
+        where ``analytic`` or ``numeric`` is NaN or infinite: such an entry
+        agrees with nothing, and ``NaN <= tol`` is false.
+
+    Raises
+    ------
+    TypeError
+        For complex, string, object or bool values.
+    ValueError
+        If the shapes differ, or ``floor`` is negative or not finite.
 
     Examples
     --------
+    >>> import numpy as np
     >>> from labcode.gradcheck import relative_error
-    >>> print(relative_error([1.0, 0.0, 2.0], [1.0, 0.0, -2.0]))
-    [0. 0. 2.]
+    >>> print(relative_error([1.0, 0.0, 2.0, np.nan], [1.0, 0.0, -2.0, 1.0]))
+    [ 0.  0.  2. nan]
     """
-    a = np.asarray(analytic, dtype=np.float64)
-    b = np.asarray(numeric, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"analytic has shape {a.shape} but numeric has shape {b.shape}")
+    a = as_float(analytic, "analytic").astype(np.float64, copy=False)
+    b = as_float(numeric, "numeric").astype(np.float64, copy=False)
+    check_shapes(numeric=(b, a.shape))
+    floor = as_real(floor, "floor", at_least=0)
+    finite = np.isfinite(a) & np.isfinite(b)
+    a, b = np.where(finite, a, 0.0), np.where(finite, b, 0.0)
     scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
-    diff = np.abs(a - b)
-    out = np.zeros_like(diff)
+    with np.errstate(over="ignore"):
+        diff = np.abs(a - b)
+    out = np.zeros(a.shape)
     np.divide(diff, scale, out=out, where=scale > 0)
+    huge = np.isinf(diff)  # a - b overflowed: two huge numbers of opposite signs
+    out[huge] = np.abs(a[huge] / scale[huge] - b[huge] / scale[huge])
+    out[~finite] = np.nan
     return out
 
 
 def _check_params(params: Mapping[str, np.ndarray]) -> None:
-    """Refuse before touching anything: only writable float64 arrays are perturbed."""
+    """Refuse before touching anything: only non-empty, writable float64 arrays are perturbed."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a mapping of names to arrays, got {type(params).__name__}")
+    if not params:
+        raise ValueError("params must be a mapping with at least one array, got an empty mapping")
     for name, array in params.items():
-        if not isinstance(array, np.ndarray):
-            raise TypeError(f"{name} must be a numpy array (it is perturbed in place), got {type(array).__name__}")
+        as_float(array, name, share=True, writable=True)
         if array.dtype != np.float64:
-            eps = float(np.finfo(array.dtype).eps) if np.issubdtype(array.dtype, np.floating) else None
-            why = f" (its eps {eps:.1e} makes the round-off eps/h too large)" if eps else ""
-            raise ValueError(f"{name} is {array.dtype}; gradients are checked in float64{why}")
-        if not array.flags.writeable:
-            raise ValueError(f"{name} is read-only; the checker perturbs it in place")
+            eps = float(np.finfo(array.dtype).eps)
+            raise TypeError(
+                f"{name} must be float64, got {array.dtype} "
+                f"(its eps {eps:.1e} makes the round-off eps/h too large to check a gradient)"
+            )
+        check_shapes(**{name: (array, "...")})
+
+
+def _check_method(method: str, h: float | None) -> float:
+    """The step for ``method``: ``h`` if given (finite, > 0), else the default."""
+    if not isinstance(method, str):
+        raise TypeError(f"method must be 'central' or 'forward', got {_describe(method)}")
+    if method not in DEFAULT_STEP:
+        raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
+    return DEFAULT_STEP[method] if h is None else as_real(h, "h", above=0)
+
+
+def _entries(mask: np.ndarray, limit: int) -> str:
+    """The first ``limit`` indices where ``mask`` holds, as ``[0, 1], [2, 0]``."""
+    found = [list(map(int, index)) for index in zip(*np.nonzero(np.atleast_1d(mask)))]
+    shown = ", ".join(str(index) for index in found[:limit])
+    return shown + (f" and {len(found) - limit} more" if len(found) > limit else "")
 
 
 def numerical_gradient(
@@ -226,21 +282,27 @@ def numerical_gradient(
     loss : callable
         ``loss() -> float``.
     params : mapping of str to ndarray
-        The parameter arrays by name; float64 and writable.
+        The parameter arrays by name (at least one); float64, writable and
+        not empty.
     h : float, optional
-        The step; by default ``sqrt(eps)`` for forward and ``cbrt(eps)`` for central.
+        The step, finite and > 0; by default ``sqrt(eps)`` for forward and
+        ``cbrt(eps)`` for central.
     method : {"central", "forward"}
         The difference scheme.
 
     Returns
     -------
     dict of str to ndarray
-        One gradient per name, each of the shape of its array.
+        One gradient per name, each of the shape of its array. An entry is NaN
+        or infinite where the loss is.
 
     Raises
     ------
+    TypeError
+        If an array is not a float64 numpy array.
     ValueError
-        For an unknown method, or an array that is not float64 or not writable.
+        For an unknown method, a bad ``h``, an empty or read-only array, or no
+        arrays at all; nothing is perturbed then.
 
     Examples
     --------
@@ -253,10 +315,8 @@ def numerical_gradient(
     >>> print(w)  # put back exactly
     [ 1. -2.]
     """
-    if method not in DEFAULT_STEP:
-        raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
+    h = _check_method(method, h)
     _check_params(params)
-    h = DEFAULT_STEP[method] if h is None else float(h)
     base = float(loss()) if method == "forward" else None
     grads = {}
     for name, array in params.items():
@@ -288,13 +348,16 @@ class BlockReport:
     shape : tuple of int
         Its shape.
     max_error : float
-        The largest relative error over its entries.
+        The largest relative error over its entries; NaN if an entry of
+        either gradient (or the loss) is NaN or infinite.
     ok : bool
-        ``max_error <= tol``.
+        ``max_error <= tol`` (false when it is NaN).
     worst : list of tuple
-        Up to a few ``(index, analytic, numeric, relative error)``, worst first.
+        Up to a few ``(index, analytic, numeric, relative error)``, worst first;
+        entries that are not finite come first.
     hint : str or None
-        What the pattern of errors suggests, when it suggests something.
+        What the pattern of errors suggests, when it suggests something; which
+        entries are not finite, when some are.
 
     Examples
     --------
@@ -351,8 +414,8 @@ class GradientReport:
 
     @property
     def max_error(self) -> float:
-        """The largest relative error over all blocks."""
-        return max(block.max_error for block in self.blocks.values())
+        """The largest relative error over all blocks (NaN if any block's is)."""
+        return float(np.max([block.max_error for block in self.blocks.values()]))
 
     def __str__(self) -> str:
         lines = [f"gradient check, relative error bound {self.tol:.0e}"]
@@ -409,11 +472,11 @@ def check_gradient(
     analytic : mapping of str to array_like
         The analytic gradient, same names and shapes as ``params``.
     h : float, optional
-        Step; by default ``sqrt(eps)`` (forward) or ``cbrt(eps)`` (central).
+        Step, finite and > 0; by default ``sqrt(eps)`` (forward) or ``cbrt(eps)`` (central).
     method : {"central", "forward"}
         Difference scheme.
     tol : float
-        Bound on the relative error of every entry.
+        Bound on the relative error of every entry, finite and > 0.
     floor : float, optional
         Lower bound on the relative error's denominator (see `relative_error`).
         By default ``10 * eps * |loss()| / h / tol``: an entry then passes if
@@ -422,19 +485,26 @@ def check_gradient(
         difference carries. Without it, tiny entries of a correct gradient
         fail on round-off alone.
     n : int, optional
-        The number of samples, so that a missing ``1/n`` is named as such.
+        The number of samples (>= 1), so that a missing ``1/n`` is named as such.
     worst : int
-        How many of the worst entries each block reports.
+        How many of the worst entries each block reports (>= 1).
 
     Returns
     -------
     GradientReport
+        A block fails if any of its entries disagrees, and also if an entry of
+        the analytic or the numeric gradient, or the loss itself, is NaN or
+        infinite: its hint then names those entries.
 
     Raises
     ------
+    TypeError
+        If a parameter is not a float64 numpy array, or a gradient is complex,
+        string, object or bool.
     ValueError
-        If ``analytic`` does not have the names and shapes of ``params``, or a
-        parameter is not a writable float64 array; nothing is perturbed then.
+        If ``analytic`` does not have the names and shapes of ``params``, a
+        parameter is empty or read-only, or a scalar option is out of range;
+        nothing is perturbed then.
 
     Examples
     --------
@@ -451,35 +521,61 @@ def check_gradient(
     ['w']
     >>> print(report.blocks["w"].hint)
     numeric/analytic = 1/n (n = 4) on every entry: the analytic gradient forgot the 1/n
+
+    A NaN never agrees:
+
+    >>> w = np.array([1.0, 2.0])
+    >>> report = check_gradient(lambda: float(w @ w), {"w": w}, {"w": [np.nan, 4.0]})
+    >>> report.ok, report.blocks["w"].hint
+    (False, 'the analytic gradient is NaN or infinite at [0]')
     """
+    step = _check_method(method, h)
+    _check_params(params)
+    if not isinstance(analytic, Mapping):
+        raise TypeError(f"analytic must be a mapping of names to arrays, got {type(analytic).__name__}")
     if set(analytic) != set(params):
-        raise ValueError(f"analytic has blocks {sorted(analytic)} but params has {sorted(params)}")
-    analytic = {name: np.asarray(analytic[name], dtype=np.float64) for name in params}
+        raise ValueError(
+            f"analytic must be a mapping with the names of params, {sorted(params)}, got {sorted(analytic)}"
+        )
+    analytic = {name: as_float(analytic[name], f"analytic[{name!r}]").astype(np.float64, copy=False)
+                for name in params}
     for name, array in params.items():
-        if analytic[name].shape != np.shape(array):
-            raise ValueError(
-                f"the analytic gradient of {name} has shape {analytic[name].shape} "
-                f"but {name} has shape {np.shape(array)}"
-            )
+        check_shapes(**{f"analytic[{name!r}]": (analytic[name], array.shape)})
+    tol = as_real(tol, "tol", above=0)
+    floor = None if floor is None else as_real(floor, "floor", at_least=0)
+    n = None if n is None else as_int(n, "n", at_least=1)
+    worst = as_int(worst, "worst", at_least=1)
+
     numeric = numerical_gradient(loss, params, h=h, method=method)
+    value = float(loss())
     if floor is None:
-        step = DEFAULT_STEP[method] if h is None else float(h)
-        floor = ROUND_OFF_FACTOR * EPS64 * abs(float(loss())) / step / tol
+        floor = ROUND_OFF_FACTOR * EPS64 * abs(value) / step / tol if np.isfinite(value) else 0.0
     blocks = {}
     for name in params:
         a, b = analytic[name], numeric[name]
         errors = relative_error(a, b, floor=floor)
-        order = np.argsort(errors, axis=None, kind="stable")[::-1][:worst]
+        if not np.isfinite(value):
+            errors[...] = np.nan
+        order = np.argsort(errors, axis=None, kind="stable")[::-1][:worst]  # NaN sorts last: first here
         entries = [np.unravel_index(i, errors.shape) for i in order]
-        max_error = float(errors.max()) if errors.size else 0.0
-        ok = max_error <= tol
+        max_error = float(np.max(errors))
+        ok = bool(max_error <= tol)
+        if not np.isfinite(value):
+            hint = f"the loss is {value} at these parameters: no gradient can be checked"
+        elif not np.all(np.isfinite(a)):
+            hint = f"the analytic gradient is NaN or infinite at {_entries(~np.isfinite(a), worst)}"
+        elif not np.all(np.isfinite(b)):
+            hint = (f"the numeric gradient is NaN or infinite at {_entries(~np.isfinite(b), worst)}: "
+                    "the loss is not finite within h of these parameters")
+        else:
+            hint = None if ok else _ratio_hint(a, b, n)
         blocks[name] = BlockReport(
             name=name,
             shape=tuple(a.shape),
             max_error=max_error,
             ok=ok,
             worst=[(tuple(int(i) for i in e), float(a[e]), float(b[e]), float(errors[e])) for e in entries],
-            hint=None if ok else _ratio_hint(a, b, n),
+            hint=hint,
         )
     return GradientReport(blocks=blocks, tol=tol)
 
@@ -491,11 +587,15 @@ class DirectionalReport:
     Attributes
     ----------
     errors : ndarray
-        Relative error along each direction, shape ``(k,)``.
+        Relative error along each direction, shape ``(k,)``; NaN along a
+        direction where the gradient or the loss is not finite.
     tol : float
         The bound.
     loss_calls : int
         How many times the loss was evaluated: ``2k``, whatever the number of parameters.
+    hint : str or None
+        Which entries of the gradient, or which directions of the loss, are
+        NaN or infinite, when some are.
 
     Examples
     --------
@@ -510,10 +610,11 @@ class DirectionalReport:
     errors: NDArray[np.float64]
     tol: float
     loss_calls: int
+    hint: str | None = None
 
     @property
     def ok(self) -> bool:
-        """Whether every direction is within ``tol``."""
+        """Whether every direction is within ``tol`` (never when an error is NaN)."""
         return bool(np.all(self.errors <= self.tol))
 
 
@@ -546,17 +647,27 @@ def directional_check(
     rng : numpy.random.Generator
         Draws the directions.
     directions : int
-        How many directions ``k``.
+        How many directions ``k``, at least 1.
     h : float, optional
-        Step along each unit direction; by default ``cbrt(eps)``.
+        Step along each unit direction, finite and > 0; by default ``cbrt(eps)``.
     tol : float
-        Bound on the relative error of each directional derivative.
+        Bound on the relative error of each directional derivative, finite and > 0.
     args : tuple
         Extra arguments for ``loss`` and ``grad``.
 
     Returns
     -------
     DirectionalReport
+        Fails when the gradient or the loss is NaN or infinite.
+
+    Raises
+    ------
+    TypeError
+        For a ``theta`` or a gradient that is not real numbers, an ``rng`` that
+        is not a `numpy.random.Generator`, or a ``directions`` that is not an int.
+    ValueError
+        If ``theta`` is not a non-empty flat vector, the gradient has another
+        shape, or ``directions``, ``h`` or ``tol`` is out of range.
 
     Examples
     --------
@@ -567,17 +678,23 @@ def directional_check(
     >>> wrong.ok, wrong.loss_calls
     (False, 6)
     """
-    theta = np.array(theta, dtype=np.float64)
-    if theta.ndim != 1:
-        raise ValueError(f"theta must be a flat vector of shape (P,), got shape {theta.shape}")
-    g = np.asarray(grad(theta, *args), dtype=np.float64)
-    if g.shape != theta.shape:
-        raise ValueError(f"grad returned shape {g.shape} but theta has shape {theta.shape}")
-    h = DEFAULT_STEP["central"] if h is None else float(h)
+    theta = np.array(as_float(theta, "theta"), dtype=np.float64)  # a copy: theta is never modified
+    check_shapes(theta=(theta, "P"))
+    rng = check_rng(rng)
+    directions = as_int(directions, "directions", at_least=1)
+    h = _check_method("central", h)
+    tol = as_real(tol, "tol", above=0)
+    if not isinstance(args, tuple):
+        raise TypeError(f"args must be a tuple, got {type(args).__name__}")
+    g = as_float(grad(theta, *args), "grad(theta)").astype(np.float64, copy=False)
+    check_shapes(theta=(theta, "P"), **{"grad(theta)": (g, "P")})
+    hint = None if np.all(np.isfinite(g)) else f"grad(theta) is NaN or infinite at {_entries(~np.isfinite(g), 3)}"
     errors = np.empty(directions)
     for i in range(directions):
         v = rng.standard_normal(theta.size)
         v /= np.linalg.norm(v)
         numeric = (float(loss(theta + h * v, *args)) - float(loss(theta - h * v, *args))) / (2 * h)
+        if not np.isfinite(numeric) and hint is None:
+            hint = f"the loss is not finite within h of theta along direction {i}"
         errors[i] = relative_error(g @ v, numeric)
-    return DirectionalReport(errors=errors, tol=tol, loss_calls=2 * directions)
+    return DirectionalReport(errors=errors, tol=tol, loss_calls=2 * directions, hint=hint)

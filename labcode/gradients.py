@@ -9,11 +9,12 @@ hidden units, ``q`` outputs):
   shape ``(p, d)`` and ``beta2`` of shape ``(d, q)``, for any activation of
   `labcode.activations` given by name.
 
-The loss is always ``||E||^2 / n``. Every function checks the shapes of its
-arguments first and raises `ValueError` naming the array that disagrees.
-Floating inputs keep their type (float32 in, float32 out; anything else
-becomes float64), which the gradient-checking page uses to show why float32
-cannot check a gradient.
+The loss is always ``||E||^2 / n``. Every function checks its arguments first,
+by the policy of `labcode.shapes`: a shape that disagrees or is empty raises
+`ValueError` naming the array and the dimension; complex, string, object or
+bool values raise `TypeError`. Floating inputs keep their type (float32 in,
+float32 out; lists and integers become float64), which the gradient-checking
+page uses to show why float32 cannot check a gradient.
 
 scipy's optimisers and checkers want a function of one flat vector. `pack`
 lays the parameters out as the p·d entries of ``beta1`` (row by row) followed
@@ -27,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from labcode.activations import Activation, get
-from labcode.shapes import check_shapes
+from labcode.shapes import as_float, as_int, check_shapes
 
 __all__ = [
     "mse",
@@ -46,12 +47,6 @@ __all__ = [
 ]
 
 Array = NDArray[np.floating]
-
-
-def _float(a: ArrayLike) -> Array:
-    """``a`` as an array of its own floating dtype (float32 stays float32), else float64."""
-    a = np.asarray(a)
-    return a if np.issubdtype(a.dtype, np.floating) else a.astype(np.float64)
 
 
 def mse(Y: ArrayLike, Y_hat: ArrayLike) -> float:
@@ -79,7 +74,7 @@ def mse(Y: ArrayLike, Y_hat: ArrayLike) -> float:
     ...
     ValueError: Y_hat has shape (1, 2) but (n, q) was expected with n = 2 (set by Y)
     """
-    Y, Y_hat = _float(Y), _float(Y_hat)
+    Y, Y_hat = as_float(Y, "Y"), as_float(Y_hat, "Y_hat")
     sizes = check_shapes(Y=(Y, "n q"), Y_hat=(Y_hat, "n q"))
     E = Y - Y_hat
     return float(np.sum(E * E) / sizes["n"])
@@ -116,7 +111,7 @@ def linear_loss(beta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> float:
     >>> linear_loss(np.array([[1.0], [1.0]]), X, np.array([[1.0], [3.0]]))
     2.0
     """
-    beta, X, Y = (_float(a) for a in (beta, X, Y))
+    beta, X, Y = as_float(beta, "beta"), as_float(X, "X"), as_float(Y, "Y")
     _linear_shapes(beta, X, Y)
     return mse(Y, X @ beta)
 
@@ -152,20 +147,17 @@ def linear_gradient(beta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> Array:
     [[ 0.]
      [-2.]]
     """
-    beta, X, Y = (_float(a) for a in (beta, X, Y))
+    beta, X, Y = as_float(beta, "beta"), as_float(X, "X"), as_float(Y, "Y")
     n = _linear_shapes(beta, X, Y)["n"]
     return -2.0 * X.T @ (Y - X @ beta) / n
 
 
 def _as_beta(b: ArrayLike, X: Array, Y: Array) -> Array:
     """A flat coefficient vector of length p·q as the ``(p, q)`` matrix."""
-    b = _float(b)
+    b = as_float(b, "b")
     sizes = check_shapes(X=(X, "n p"), Y=(Y, "n q"))
     p, q = sizes["p"], sizes["q"]
-    if b.ndim != 1 or b.size != p * q:
-        raise ValueError(
-            f"beta must be a flat vector of p*q = {p}*{q} = {p * q} entries, got shape {b.shape}"
-        )
+    check_shapes({"P": (p * q, f"p*q = {p}*{q}")}, b=(b, "P"))
     return b.reshape(p, q)
 
 
@@ -193,7 +185,7 @@ def linear_loss_flat(b: ArrayLike, X: ArrayLike, Y: ArrayLike) -> float:
     >>> linear_loss_flat(np.array([1.0, 1.0]), X, np.array([[1.0], [3.0]]))
     2.0
     """
-    X, Y = _float(X), _float(Y)
+    X, Y = as_float(X, "X"), as_float(Y, "Y")
     return linear_loss(_as_beta(b, X, Y), X, Y)
 
 
@@ -224,9 +216,9 @@ def linear_gradient_flat(b: ArrayLike, X: ArrayLike, Y: ArrayLike) -> Array:
     >>> linear_gradient_flat(np.array([1.0, 1.0, 1.0]), X, np.array([[1.0], [3.0]]))
     Traceback (most recent call last):
     ...
-    ValueError: beta must be a flat vector of p*q = 2*1 = 2 entries, got shape (3,)
+    ValueError: b has shape (3,) but (P,) was expected with P = 2 (p*q = 2*1)
     """
-    X, Y = _float(X), _float(Y)
+    X, Y = as_float(X, "X"), as_float(Y, "Y")
     return linear_gradient(_as_beta(b, X, Y), X, Y).ravel()
 
 
@@ -234,7 +226,8 @@ def linear_gradient_flat(b: ArrayLike, X: ArrayLike, Y: ArrayLike) -> Array:
 
 
 def _net_arrays(beta1, beta2, X, Y):
-    beta1, beta2, X, Y = (_float(a) for a in (beta1, beta2, X, Y))
+    beta1, beta2 = as_float(beta1, "beta1"), as_float(beta2, "beta2")
+    X, Y = as_float(X, "X"), as_float(Y, "Y")
     sizes = check_shapes(X=(X, "n p"), Y=(Y, "n q"), beta1=(beta1, "p d"), beta2=(beta2, "d q"))
     return beta1, beta2, X, Y, sizes["n"]
 
@@ -409,7 +402,7 @@ def pack(beta1: ArrayLike, beta2: ArrayLike) -> Array:
     >>> print(pack(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([[7.0], [8.0]])))
     [1. 2. 3. 4. 5. 6. 7. 8.]
     """
-    beta1, beta2 = _float(beta1), _float(beta2)
+    beta1, beta2 = as_float(beta1, "beta1"), as_float(beta2, "beta2")
     check_shapes(beta1=(beta1, "p d"), beta2=(beta2, "d q"))
     return np.concatenate([beta1.ravel(), beta2.ravel()])
 
@@ -422,7 +415,7 @@ def unpack(theta: ArrayLike, p: int, d: int, q: int = 1) -> tuple[Array, Array]:
     theta : array_like
         Shape ``(p*d + d*q,)``.
     p, d, q : int
-        Inputs, hidden units and outputs.
+        Inputs, hidden units and outputs, each at least 1.
 
     Returns
     -------
@@ -433,8 +426,11 @@ def unpack(theta: ArrayLike, p: int, d: int, q: int = 1) -> tuple[Array, Array]:
 
     Raises
     ------
+    TypeError
+        If ``p``, ``d`` or ``q`` is not an int, or ``theta`` is not real numbers.
     ValueError
-        If ``theta`` is not a flat vector of exactly ``p*d + d*q`` entries.
+        If ``theta`` is not a flat vector of exactly ``p*d + d*q`` entries, or
+        a size is below 1.
 
     Examples
     --------
@@ -450,15 +446,11 @@ def unpack(theta: ArrayLike, p: int, d: int, q: int = 1) -> tuple[Array, Array]:
     >>> unpack(np.arange(9.0), p=3, d=2)
     Traceback (most recent call last):
     ...
-    ValueError: theta has shape (9,) but a flat vector of p*d + d*q = 3*2 + 2*1 = 8 entries was expected
+    ValueError: theta has shape (9,) but (P,) was expected with P = 8 (p*d + d*q = 3*2 + 2*1)
     """
-    theta = _float(theta)
-    size = p * d + d * q
-    if theta.ndim != 1 or theta.size != size:
-        raise ValueError(
-            f"theta has shape {theta.shape} but a flat vector of p*d + d*q = "
-            f"{p}*{d} + {d}*{q} = {size} entries was expected"
-        )
+    p, d, q = as_int(p, "p", at_least=1), as_int(d, "d", at_least=1), as_int(q, "q", at_least=1)
+    theta = as_float(theta, "theta")
+    check_shapes({"P": (p * d + d * q, f"p*d + d*q = {p}*{d} + {d}*{q}")}, theta=(theta, "P"))
     return theta[: p * d].reshape(p, d).copy(), theta[p * d :].reshape(d, q).copy()
 
 
@@ -481,7 +473,7 @@ def net_loss_flat(
     Y : array_like
         Targets, shape ``(n, q)``.
     d : int
-        Number of hidden units.
+        Number of hidden units, at least 1.
     activation : str or Activation
         A name from `labcode.activations.ACTIVATIONS`.
 
@@ -498,7 +490,7 @@ def net_loss_flat(
     >>> net_loss_flat(theta, X, Y, 2, "sigmoid")
     0.0
     """
-    X, Y = _float(X), _float(Y)
+    X, Y = as_float(X, "X"), as_float(Y, "Y")
     return net_loss(*_unpack_for(theta, X, Y, d), X, Y, activation)
 
 
@@ -516,7 +508,7 @@ def net_gradient_flat(
     Y : array_like
         Targets, shape ``(n, q)``.
     d : int
-        Number of hidden units.
+        Number of hidden units, at least 1.
     activation : str or Activation
         A name from `labcode.activations.ACTIVATIONS`.
 
@@ -534,7 +526,7 @@ def net_gradient_flat(
     >>> print(net_gradient_flat(theta, X, Y, 2))  # X = 0: no signal reaches beta1
     [0. 0. 0. 0. 0. 0. 1. 1.]
     """
-    X, Y = _float(X), _float(Y)
+    X, Y = as_float(X, "X"), as_float(Y, "Y")
     return pack(*net_gradient(*_unpack_for(theta, X, Y, d), X, Y, activation))
 
 
@@ -561,6 +553,6 @@ def add_bias(X: ArrayLike) -> Array:
     [[2. 3. 1.]
      [4. 5. 1.]]
     """
-    X = _float(X)
+    X = as_float(X, "X")
     sizes = check_shapes(X=(X, "n p"))
     return np.hstack([X, np.ones((sizes["n"], 1), dtype=X.dtype)])

@@ -8,7 +8,9 @@ is the gradient with respect to the unit's input, ready to be passed down to
 the unit before it.
 
 Everything works element by element: ``x`` may be a Python float or an array of
-any shape, and the output and every gradient have the shape of ``x``.
+any shape, and the output and every gradient have the shape of ``x``. Inputs
+follow the policy of `labcode.shapes`: lists and integers become float64;
+complex, string, object and bool values raise `TypeError` naming the argument.
 
 * One input: `Scale` (and `Negate`), `AddConst`, `Exp`, `Power` (and
   `Reciprocal`), and a `Chain` of units whose backward runs them in reverse.
@@ -27,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from labcode.shapes import as_float, as_int, as_real, check_shapes
 
 __all__ = [
     "Unit",
@@ -47,20 +51,18 @@ __all__ = [
 ]
 
 
-def _as_float(x: ArrayLike) -> NDArray[np.floating]:
-    """A private float copy of ``x`` (float64 unless ``x`` is already floating)."""
-    x = np.asarray(x)
-    dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64
-    return np.array(x, dtype=dtype, copy=True)
+def _as_float(x: ArrayLike, name: str = "x") -> NDArray[np.floating]:
+    """A private float copy of ``x``, by the policy of `labcode.shapes`."""
+    return np.array(as_float(x, name), copy=True)
 
 
-def _check_grad(who: str, grad_out: ArrayLike, shape: tuple[int, ...]) -> NDArray[np.floating]:
+def _check_grad(who: str, grad_out: ArrayLike, shape: tuple[int, ...], name: str = "grad_out") -> NDArray[np.floating]:
     """``grad_out`` as a float array, which must be a scalar or of the output's shape."""
-    grad = _as_float(grad_out)
+    grad = _as_float(grad_out, name)
     if grad.shape not in ((), shape):
         raise ValueError(
-            f"{who}.backward: grad_out has shape {grad.shape} but the output has shape "
-            f"{shape} (a scalar is also accepted)"
+            f"{name} has shape {grad.shape} but () or {shape} was expected "
+            f"(a scalar, or the shape of the output of {who})"
         )
     return grad
 
@@ -213,7 +215,7 @@ class Scale(Unit):
 
     def __init__(self, c: float, name: str | None = None) -> None:
         super().__init__(name)
-        self.c = float(c)
+        self.c = as_real(c, "c")
 
     def _f(self, x):
         return self.c * x
@@ -266,7 +268,7 @@ class AddConst(Unit):
 
     def __init__(self, c: float, name: str | None = None) -> None:
         super().__init__(name)
-        self.c = float(c)
+        self.c = as_real(c, "c")
 
     def _f(self, x):
         return x + self.c
@@ -319,7 +321,8 @@ class Power(Unit):
     ------
     ValueError
         From `forward`, at ``x = 0`` for a negative ``p``, or at ``x < 0`` for a
-        non-integer ``p``, where the power is not a real number.
+        non-integer ``p``, where the power is not a real number; from
+        `backward`, at ``x = 0`` for ``0 < p < 1``, where the slope is infinite.
 
     Examples
     --------
@@ -333,16 +336,22 @@ class Power(Unit):
 
     def __init__(self, p: float, name: str | None = None) -> None:
         super().__init__(name)
-        self.p = float(p)
+        self.p = as_real(p, "p")
 
     def _f(self, x):
         if self.p < 0 and np.any(x == 0):
-            raise ValueError(f"{self.name}: x**{self.p:g} is undefined at x = 0")
+            raise ValueError(f"x must be nonzero for {self.name} (x**{self.p:g} is undefined at x = 0), got 0")
         if not self.p.is_integer() and np.any(x < 0):
-            raise ValueError(f"{self.name}: x**{self.p:g} is not real for x < 0")
+            raise ValueError(
+                f"x must be >= 0 for {self.name} (x**{self.p:g} is not real for x < 0), got {np.min(x)!r}"
+            )
         return x**self.p
 
     def _df(self):
+        if self.p == 0:
+            return np.zeros_like(self.x)  # not 0 * x**-1, which is NaN at x = 0
+        if 0 < self.p < 1 and np.any(self.x == 0):
+            raise ValueError(f"x must be nonzero for the slope of {self.name} (x**{self.p:g} is vertical at 0), got 0")
         return self.p * self.x ** (self.p - 1.0)
 
 
@@ -380,6 +389,8 @@ class Chain:
 
     Raises
     ------
+    TypeError
+        If a unit is not a `Unit`.
     ValueError
         If ``units`` is empty.
 
@@ -392,9 +403,14 @@ class Chain:
     """
 
     def __init__(self, units: Sequence[Unit], name: str | None = None) -> None:
+        if isinstance(units, Unit) or not isinstance(units, Sequence):
+            raise TypeError(f"units must be a sequence of Units, got {type(units).__name__}")
         self.units = list(units)
         if not self.units:
-            raise ValueError("a Chain needs at least one unit")
+            raise ValueError("units must be a sequence of at least one Unit, got none")
+        for i, unit in enumerate(self.units):
+            if not isinstance(unit, Unit):
+                raise TypeError(f"units[{i}] must be a Unit, got {type(unit).__name__}")
         self.name = " -> ".join(u.name for u in self.units) if name is None else name
 
     def forward(self, x: ArrayLike) -> NDArray[np.floating]:
@@ -449,11 +465,6 @@ class Chain:
         return f"Chain({self.units!r})"
 
 
-def _same_shape(who: str, a: NDArray, b: NDArray) -> None:
-    if a.shape != b.shape:
-        raise ValueError(f"{who}: a has shape {a.shape} but b has shape {b.shape}; they must match")
-
-
 class Add:
     """Two inputs, one output: ``y = a + b``; each input gets the upstream gradient unchanged.
 
@@ -500,8 +511,8 @@ class Add:
         >>> print(Add().forward([1.0, 2.0], [10.0, 20.0]))
         [11. 22.]
         """
-        a, b = _as_float(a), _as_float(b)
-        _same_shape(self.name, a, b)
+        a, b = _as_float(a, "a"), _as_float(b, "b")
+        check_shapes(b=(b, a.shape))
         self.shape = a.shape
         return a + b
 
@@ -581,8 +592,8 @@ class Multiply:
         >>> print(Multiply().forward([1.0, 2.0], [10.0, 20.0]))
         [10. 40.]
         """
-        a, b = _as_float(a), _as_float(b)
-        _same_shape(self.name, a, b)
+        a, b = _as_float(a, "a"), _as_float(b, "b")
+        check_shapes(b=(b, a.shape))
         self.a, self.b = a, b
         return a * b
 
@@ -692,7 +703,8 @@ class FanOut:
         """
         if self.shape is None:
             raise RuntimeError(f"{self.name}: backward called before forward")
-        total = _check_grad(self.name, grad_1, self.shape) + _check_grad(self.name, grad_2, self.shape)
+        grad_1 = _check_grad(self.name, grad_1, self.shape, "grad_1")
+        total = grad_1 + _check_grad(self.name, grad_2, self.shape, "grad_2")
         return np.broadcast_to(total, self.shape).copy()
 
 
@@ -769,6 +781,13 @@ def trace(chain: Chain, x: ArrayLike, grad_out: ArrayLike = 1.0) -> list[TraceRo
     list of TraceRow
         In forward order; ``rows[0].downstream`` is the gradient with respect to ``x``.
 
+    Raises
+    ------
+    TypeError
+        If ``chain`` is not a `Chain`, or ``x`` or ``grad_out`` is not real numbers.
+    ValueError
+        If ``grad_out`` is neither a scalar nor of the output's shape.
+
     Examples
     --------
     >>> from labcode.graph import sigmoid_chain, trace
@@ -776,6 +795,9 @@ def trace(chain: Chain, x: ArrayLike, grad_out: ArrayLike = 1.0) -> list[TraceRo
     >>> [float(r.downstream) for r in rows]  # doctest: +NORMALIZE_WHITESPACE
     [0.19661193324148188, -0.19661193324148188, -0.534446645388523, -0.534446645388523]
     """
+    if not isinstance(chain, Chain):
+        raise TypeError(f"chain must be a Chain, got {type(chain).__name__}")
+    grad_out = _as_float(grad_out, "grad_out")
     values = []
     for unit in chain.units:
         x = unit.forward(x)
@@ -784,7 +806,7 @@ def trace(chain: Chain, x: ArrayLike, grad_out: ArrayLike = 1.0) -> list[TraceRo
     for unit, value in zip(reversed(chain.units), reversed(values)):
         local = unit.local_derivative()
         downstream = unit.backward(grad_out)
-        rows.append(TraceRow(unit.name, value, local, _as_float(grad_out), downstream))
+        rows.append(TraceRow(unit.name, value, local, np.array(grad_out, copy=True), downstream))
         grad_out = downstream
     return rows[::-1]
 
@@ -801,7 +823,7 @@ def format_trace(
     rows : sequence of TraceRow
         From `trace` run at a scalar ``x``.
     digits : int, optional
-        Decimals to show; by default every number is shown in full (the
+        Decimals to show (>= 0); by default every number is shown in full (the
         shortest text that reads back as the same float).
     columns : sequence of str, optional
         Which fields of `TraceRow` to show after the node name, in order; by
@@ -814,8 +836,12 @@ def format_trace(
 
     Raises
     ------
+    TypeError
+        If a row is not a `TraceRow`, ``digits`` is not an int, or ``columns``
+        is not a sequence of names.
     ValueError
-        If a value is not a scalar, or a column is not a field of `TraceRow`.
+        If a value is not a scalar, ``digits`` is negative, or a column is not
+        a field of `TraceRow`.
 
     Examples
     --------
@@ -829,13 +855,20 @@ def format_trace(
     y = x + 1  1.0       1.0
     """
     known = ("value", "local", "upstream", "downstream")
+    if isinstance(columns, str) or not isinstance(columns, Sequence) or not all(isinstance(c, str) for c in columns):
+        raise TypeError(f"columns must be a sequence of names such as ['value', 'local'], got {columns!r}")
     unknown = [c for c in columns if c not in known]
     if unknown:
-        raise ValueError(f"unknown trace columns {unknown}; valid: {', '.join(known)}")
+        raise ValueError(f"columns must be fields of TraceRow ({', '.join(known)}), got {unknown}")
+    digits = None if digits is None else as_int(digits, "digits", at_least=0)
+    if not isinstance(rows, Sequence):
+        raise TypeError(f"rows must be a sequence of TraceRow, got {type(rows).__name__}")
+    for i, r in enumerate(rows):
+        if not isinstance(r, TraceRow):
+            raise TypeError(f"rows[{i}] must be a TraceRow, got {type(r).__name__}")
+        check_shapes(**{f"rows[{i}].{c}": (getattr(r, c), "") for c in columns})  # scalars only
 
     def show(v: NDArray[np.floating]) -> str:
-        if np.ndim(v) != 0:
-            raise ValueError(f"format_trace shows scalars only, got shape {np.shape(v)}")
         return repr(float(v)) if digits is None else f"{float(v):.{digits}f}"
 
     table = [["node", *columns]]

@@ -18,6 +18,12 @@ the samples sit differs. `dense_rows` and `dense_columns` compute one each;
 ``Dense.from_arrays(W, b)`` keeps the very arrays ``W`` and ``b``, so an
 in-place change such as ``W[0, 0] += h`` is seen by the next `forward`, while
 rebinding a name (``W = W + h``) is not.
+
+Arguments follow the policy of `labcode.shapes`: the inputs of `dense_rows`,
+`dense_columns` and `Dense.forward` may be lists or integers (converted), the
+arrays a `Dense` keeps must already be floating numpy arrays, and a bad
+argument raises `TypeError` (wrong kind) or `ValueError` (wrong shape or value)
+that names it.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from labcode.activations import Activation, get
-from labcode.shapes import check_shapes
+from labcode.shapes import as_float, as_int, as_real, check_rng, check_shapes
 
 __all__ = ["Dense", "dense_rows", "dense_columns"]
 
@@ -54,8 +60,11 @@ def dense_rows(
 
     Raises
     ------
+    TypeError
+        If an array is not real numbers.
     ValueError
-        If the shapes do not chain; the message names the expected and actual shapes.
+        If the shapes do not chain or are empty; the message names the
+        expected and actual shapes.
 
     Examples
     --------
@@ -67,8 +76,8 @@ def dense_rows(
     >>> print(dense_rows(X, W, np.array([0.0, 0.0, 0.5])))
     [[1.  2.  3.5]]
     """
+    X, W, b = as_float(X, "X"), as_float(W, "W"), as_float(b, "b")
     check_shapes(W=(W, "L M"), b=(b, "M"), X=(X, "N L"))
-    X, W, b = np.asarray(X), np.asarray(W), np.asarray(b)
     return get(activation).phi(X @ W + b)
 
 
@@ -95,8 +104,11 @@ def dense_columns(
 
     Raises
     ------
+    TypeError
+        If an array is not real numbers.
     ValueError
-        If the shapes do not chain; the message names the expected and actual shapes.
+        If the shapes do not chain or are empty; the message names the
+        expected and actual shapes.
 
     Examples
     --------
@@ -114,8 +126,8 @@ def dense_columns(
     ...
     ValueError: B has shape (3,) but (M, 1) was expected (2 dimensions, not 1)
     """
+    W, X, B = as_float(W, "W"), as_float(X, "X"), as_float(B, "B")
     check_shapes(W=(W, "L M"), B=(B, "M 1"), X=(X, "L N"))
-    W, X, B = np.asarray(W), np.asarray(X), np.asarray(B)
     return get(activation).phi(W.T @ X + B)
 
 
@@ -129,14 +141,14 @@ class Dense:
     Parameters
     ----------
     prev : int
-        Number of inputs (the width of the previous layer).
+        Number of inputs (the width of the previous layer), at least 1.
     n : int
-        Number of outputs.
+        Number of outputs, at least 1.
     rng : numpy.random.Generator
         Source of the initial weights: ``W`` and ``b`` are ``scale`` times
         standard normal draws (``W`` first, then ``b``).
     scale : float, default 0.05
-        Standard deviation of the initial weights.
+        Standard deviation of the initial weights, finite and >= 0.
     activation : str or Activation, default "sigmoid"
         Name from `labcode.activations.get`.
 
@@ -154,9 +166,10 @@ class Dense:
     Raises
     ------
     TypeError
-        If ``rng`` is not a `numpy.random.Generator`.
+        If ``prev`` or ``n`` is not an int (``2.0`` is refused), or ``rng`` is
+        not a `numpy.random.Generator`.
     ValueError
-        If ``prev`` or ``n`` is not a positive integer.
+        If ``prev`` or ``n`` is below 1, or ``scale`` is negative or not finite.
 
     Examples
     --------
@@ -182,14 +195,9 @@ class Dense:
         scale: float = 0.05,
         activation: str | Activation = "sigmoid",
     ) -> None:
-        for name, value in (("prev", prev), ("n", n)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(
-                f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-                f"got {type(rng).__name__}"
-            )
+        prev, n = as_int(prev, "prev", at_least=1), as_int(n, "n", at_least=1)
+        rng = check_rng(rng)
+        scale = as_real(scale, "scale", at_least=0)
         W = scale * rng.standard_normal((prev, n))
         b = scale * rng.standard_normal(n)
         self._set(W, b, activation)
@@ -238,12 +246,7 @@ class Dense:
         return layer
 
     def _set(self, W: NDArray, b: NDArray, activation: str | Activation) -> None:
-        for name, array in (("W", W), ("b", b)):
-            if not (isinstance(array, np.ndarray) and np.issubdtype(array.dtype, np.floating)):
-                raise TypeError(
-                    f"{name} must be a floating numpy array (the layer keeps a reference "
-                    f"to it), got {type(array).__name__}"
-                )
+        W, b = as_float(W, "W", share=True), as_float(b, "b", share=True)
         check_shapes(W=(W, "prev n"), b=(b, "n"))
         act = get(activation)
         self.W, self.b, self.activation = W, b, act
@@ -286,9 +289,11 @@ class Dense:
 
         Raises
         ------
+        TypeError
+            If ``X`` is not real numbers.
         ValueError
-            If ``X`` (or a parameter replaced since) has the wrong shape; the
-            layer's stored state is left unchanged.
+            If ``X`` (or a parameter replaced since) has the wrong shape or is
+            empty; the layer's stored state is left unchanged.
 
         Examples
         --------
@@ -299,8 +304,8 @@ class Dense:
         [[3.]
          [0.]]
         """
+        X = as_float(X, "X")
         check_shapes(W=(self.W, "prev n"), b=(self.b, "n"), X=(X, "N prev"))
-        X = np.asarray(X)
         Z = X @ self.W + self.b
         Y = self.activation.phi(Z)
         self.X, self.Z = X, Z
@@ -326,6 +331,8 @@ class Dense:
         ------
         RuntimeError
             If `forward` has not been called yet.
+        TypeError
+            If ``dY`` is not real numbers.
         ValueError
             If ``dY`` has the wrong shape; nothing is stored then.
 
@@ -340,10 +347,9 @@ class Dense:
         """
         if self.X is None:
             raise RuntimeError("Dense: backward called before forward (forward keeps the input)")
-        check_shapes(
-            Z=(self.Z, "N n"), dY=(dY, "N n")
-        )
-        dZ = np.asarray(dY) * self.activation.dphi(self.Z)
+        dY = as_float(dY, "dY")
+        check_shapes(Z=(self.Z, "N n"), dY=(dY, "N n"))
+        dZ = dY * self.activation.dphi(self.Z)
         dW = self.X.T @ dZ
         db = dZ.sum(axis=0)
         dX = dZ @ self.W.T

@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from labcode.layers import Dense
 from labcode.params import Parameters
-from labcode.shapes import check_shapes
+from labcode.shapes import as_float, as_int, as_real, check_rng, check_shapes
 
 __all__ = ["Network"]
 
@@ -53,9 +53,12 @@ class Network:
 
     Raises
     ------
+    TypeError
+        If ``params`` is not a mapping, ``activations`` is not a sequence of
+        names, or a parameter is not real numbers.
     ValueError
         If the names are not ``W1, b1, ..., WL, bL``, if there is not one
-        activation per layer, or if the shapes do not chain.
+        activation per layer, or if the shapes do not chain or are empty.
 
     Examples
     --------
@@ -77,15 +80,21 @@ class Network:
     """
 
     def __init__(self, params: Mapping[str, ArrayLike], activations: Sequence[str]) -> None:
+        if not isinstance(params, Mapping):
+            raise TypeError(f"params must be a mapping of names to arrays, got {type(params).__name__}")
         params = params if isinstance(params, Parameters) else Parameters(params)
         depth = len(params) // 2
         expected = [f"{kind}{k}" for k in range(1, depth + 1) for kind in ("W", "b")]
-        if len(params) % 2 or sorted(params) != sorted(expected):
+        if len(params) % 2 or sorted(params) != sorted(expected) or not params:
             raise ValueError(
-                f"parameters must be named {', '.join(expected) or 'W1, b1'}, got {', '.join(params)}"
+                f"params must be named {', '.join(expected) or 'W1, b1'}, got {', '.join(params) or 'no names'}"
             )
-        if isinstance(activations, str) or len(activations) != depth:
-            raise ValueError(f"one activation per layer is needed ({depth}), got {activations!r}")
+        if isinstance(activations, str) or not isinstance(activations, Sequence):
+            raise TypeError(
+                f"activations must be a sequence of names, one per layer, got {type(activations).__name__}"
+            )
+        if len(activations) != depth:
+            raise ValueError(f"activations must be one name per layer ({depth}), got {list(activations)!r}")
         shapes = {f"W{k}": (params[f"W{k}"], f"n{k - 1} n{k}") for k in range(1, depth + 1)}
         shapes |= {f"b{k}": (params[f"b{k}"], f"n{k}") for k in range(1, depth + 1)}
         check_shapes(**shapes)
@@ -110,17 +119,26 @@ class Network:
         Parameters
         ----------
         sizes : sequence of int
-            ``[p, d, ..., q]``: inputs, hidden widths, outputs.
+            ``[p, d, ..., q]``: inputs, hidden widths, outputs; at least two,
+            each at least 1.
         rng : numpy.random.Generator
             Draws ``W1, b1, W2, b2, ...`` in that order.
         scale : float, default 0.05
-            Standard deviation of the initial weights.
+            Standard deviation of the initial weights, finite and >= 0.
         hidden, output : str
             Activation of the hidden layers and of the last layer.
 
         Returns
         -------
         Network
+
+        Raises
+        ------
+        TypeError
+            If a size is not an int or ``rng`` is not a `numpy.random.Generator`.
+        ValueError
+            If there are fewer than two sizes, a size is below 1, or ``scale``
+            is out of range.
 
         Examples
         --------
@@ -130,8 +148,13 @@ class Network:
         >>> net.params
         Parameters({W1: (3, 4) float64, b1: (4,) float64, W2: (4, 2) float64, b2: (2,) float64})
         """
+        if isinstance(sizes, str) or not isinstance(sizes, Sequence):
+            raise TypeError(f"sizes must be a sequence of ints such as [p, d, q], got {type(sizes).__name__}")
+        sizes = [as_int(size, f"sizes[{i}]", at_least=1) for i, size in enumerate(sizes)]
         if len(sizes) < 2:
-            raise ValueError(f"sizes needs at least inputs and outputs, got {list(sizes)}")
+            raise ValueError(f"sizes must be at least two sizes (the inputs and the outputs), got {sizes}")
+        rng = check_rng(rng)
+        scale = as_real(scale, "scale", at_least=0)
         arrays = {}
         for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
             arrays[f"W{k}"] = scale * rng.standard_normal((fan_in, fan_out))
@@ -176,6 +199,13 @@ class Network:
         ndarray
             Shape (N, q).
 
+        Raises
+        ------
+        TypeError
+            If ``X`` is not real numbers.
+        ValueError
+            If ``X`` is not (N, p) or is empty.
+
         Examples
         --------
         >>> import numpy as np
@@ -185,7 +215,7 @@ class Network:
         [[3.5]
          [1.5]]
         """
-        out = np.asarray(X, dtype=self._params["W1"].dtype)
+        out = self._inputs(X).astype(self._params["W1"].dtype, copy=False)
         for layer in self.layers:
             out = layer.forward(out)
         return out
@@ -204,6 +234,13 @@ class Network:
         -------
         float
 
+        Raises
+        ------
+        TypeError
+            If ``X`` or ``Y`` is not real numbers.
+        ValueError
+            If ``X`` is not (N, p), ``Y`` not (N, q), or either is empty.
+
         Examples
         --------
         >>> from labcode.network import Network
@@ -211,10 +248,9 @@ class Network:
         >>> net.loss([[1.0], [2.0]], [[0.0], [0.0]])
         2.5
         """
+        X, Y = self._data(X, Y)
         Y_hat = self.forward(X)
-        Y = np.asarray(Y, dtype=Y_hat.dtype)
-        check_shapes(Y_hat=(Y_hat, "N q"), Y=(Y, "N q"))
-        E = Y - Y_hat
+        E = Y.astype(Y_hat.dtype, copy=False) - Y_hat
         return float(np.sum(E * E) / len(E))
 
     def gradient(self, X: ArrayLike, Y: ArrayLike) -> dict[str, NDArray[np.floating]]:
@@ -235,6 +271,14 @@ class Network:
         dict of str to ndarray
             ``{"W1": dW1, "b1": db1, ...}``, each of its parameter's shape.
 
+        Raises
+        ------
+        TypeError
+            If ``X`` or ``Y`` is not real numbers.
+        ValueError
+            If ``X`` is not (N, p), ``Y`` not (N, q), or either is empty; no
+            layer's stored state changes then.
+
         Examples
         --------
         >>> from labcode.network import Network
@@ -243,16 +287,28 @@ class Network:
         >>> print(grads["W1"], grads["b1"])  # L = ((w + b)² + (2w + b)²) / 2 at w = 3, b = 0
         [[15.]] [9.]
         """
+        X, Y = self._data(X, Y)  # checked before any layer stores anything
         Y_hat = self.forward(X)
-        Y = np.asarray(Y, dtype=Y_hat.dtype)
-        check_shapes(Y_hat=(Y_hat, "N q"), Y=(Y, "N q"))
-        grad = -2 * (Y - Y_hat) / len(Y)
+        grad = -2 * (Y.astype(Y_hat.dtype, copy=False) - Y_hat) / len(Y)
         grads: dict[str, NDArray[np.floating]] = {}
         for k in range(len(self.layers), 0, -1):
             layer = self.layers[k - 1]
             grad = layer.backward(grad)
             grads[f"W{k}"], grads[f"b{k}"] = layer.dW, layer.db
         return {name: grads[name] for name in self._params}
+
+    def _inputs(self, X: ArrayLike) -> NDArray[np.floating]:
+        """``X`` as a float array of shape (N, p), by the input policy."""
+        X = as_float(X, "X")
+        check_shapes({"p": (self.layers[0].W.shape[0], "set by W1")}, X=(X, "N p"))
+        return X
+
+    def _data(self, X: ArrayLike, Y: ArrayLike) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        """``X`` (N, p) and ``Y`` (N, q) as float arrays, by the input policy."""
+        X, Y = self._inputs(X), as_float(Y, "Y")
+        known = {"q": (self.layers[-1].W.shape[1], f"set by W{len(self.layers)}")}
+        check_shapes(known, X=(X, "N p"), Y=(Y, "N q"))
+        return X, Y
 
     def __repr__(self) -> str:
         return f"Network({self.layers!r})"

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from labcode import autograd
 from labcode.autograd import Variable
+from labcode.shapes import _float_dtype, as_float, as_int, check_rng, check_shapes
 
 __all__ = ["Module", "Linear", "ReLU", "Sequential"]
 
@@ -107,7 +108,7 @@ class Linear(Module):
     Parameters
     ----------
     in_size, out_size : int
-        Numbers of input and output features.
+        Numbers of input and output features, each at least 1.
     weight : ndarray, optional
         Initial weights of shape (in_size, out_size), of a floating dtype. The
         layer holds this very array (no copy): training updates it in place.
@@ -116,16 +117,18 @@ class Linear(Module):
     rng : numpy.random.Generator, optional
         Draws He-scaled normal weights when ``weight`` is not given.
     dtype : dtype, default float32
-        The dtype of drawn weights and of the bias.
+        The dtype of drawn weights and of the bias, a floating type.
 
     Raises
     ------
     ValueError
         If ``weight`` has the wrong shape (the message gives both and warns
-        about the transposed convention), or neither ``weight`` nor ``rng`` is
-        given.
+        about the transposed convention), a size is below 1, or neither
+        ``weight`` nor ``rng`` is given.
     TypeError
-        If ``weight`` is not a floating-point ndarray.
+        If a size is not an int, ``weight`` is not a floating-point ndarray,
+        ``rng`` is not a `numpy.random.Generator`, or ``dtype`` is not a
+        floating type.
 
     Examples
     --------
@@ -140,7 +143,7 @@ class Linear(Module):
     >>> Linear(3, 2, weight=W.T)
     Traceback (most recent call last):
     ...
-    ValueError: weight has shape (2, 3) but Linear(3, 2) needs (in_size, out_size) = (3, 2); weights stored as (out_size, in_size), as in PyTorch, must be transposed
+    ValueError: weight has shape (2, 3) but (in_size, out_size) was expected with in_size = 3 (set by Linear(3, 2)); weights stored as (out_size, in_size), as in PyTorch, must be transposed
     """
 
     def __init__(
@@ -153,18 +156,26 @@ class Linear(Module):
         rng: np.random.Generator | None = None,
         dtype: type[np.floating] = np.float32,
     ) -> None:
+        in_size, out_size = as_int(in_size, "in_size", at_least=1), as_int(out_size, "out_size", at_least=1)
+        dtype = _float_dtype(dtype)
         if weight is None:
             if rng is None:
-                raise ValueError("give the initial weights (weight=) or a generator to draw them (rng=)")
+                raise ValueError(
+                    "weight must be an array (weight=), or rng a generator to draw it (rng=), got neither"
+                )
+            rng = check_rng(rng)
             weight = (rng.standard_normal((in_size, out_size)) * np.sqrt(2.0 / in_size)).astype(dtype)
-        elif not (isinstance(weight, np.ndarray) and np.issubdtype(weight.dtype, np.floating)):
-            raise TypeError(f"weight must be a floating-point ndarray, got {type(weight).__name__}")
-        elif weight.shape != (in_size, out_size):
+        weight = as_float(weight, "weight", share=True)
+        known = {"in_size": (in_size, f"set by Linear({in_size}, {out_size})"),
+                 "out_size": (out_size, f"set by Linear({in_size}, {out_size})")}
+        try:
+            check_shapes(known, weight=(weight, "in_size out_size"))
+        except ValueError as error:
+            if weight.shape != (out_size, in_size):
+                raise
             raise ValueError(
-                f"weight has shape {weight.shape} but Linear({in_size}, {out_size}) needs "
-                f"(in_size, out_size) = {(in_size, out_size)}; weights stored as "
-                "(out_size, in_size), as in PyTorch, must be transposed"
-            )
+                f"{error}; weights stored as (out_size, in_size), as in PyTorch, must be transposed"
+            ) from None
         self.W = Variable(weight, name="W")
         self.b = Variable(np.zeros(out_size, dtype=weight.dtype), name="b") if bias else None
 
@@ -208,7 +219,7 @@ class Sequential(Module):
     def __init__(self, *layers: Module) -> None:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
-                raise TypeError(f"layer {i} is a {type(layer).__name__}, not a Module")
+                raise TypeError(f"layers[{i}] must be a Module, got {type(layer).__name__}")
         self.layers = list(layers)
 
     def __len__(self) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from labcode.autograd import Variable
-from labcode.backprop import sgd_update
+from labcode.backprop import _checked_step, _step
+from labcode.shapes import as_real
 
 __all__ = ["SGD"]
 
@@ -20,14 +21,18 @@ class SGD:
     Parameters
     ----------
     params : iterable of Variable
-        The parameters to update, e.g. ``model.parameters()``.
+        The parameters to update, e.g. ``model.parameters()``; at least one.
     lr : float, default 0.01
-        The learning rate, > 0.
+        The learning rate, finite and > 0.
 
     Raises
     ------
+    TypeError
+        If ``params`` holds something other than a `Variable`, or ``lr`` is
+        not a real number.
     ValueError
-        If ``lr`` is not positive or a parameter does not require a gradient.
+        If ``lr`` is not finite and positive, ``params`` is empty, or a
+        parameter does not require a gradient.
 
     Examples
     --------
@@ -46,16 +51,34 @@ class SGD:
     """
 
     def __init__(self, params: Iterable[Variable], lr: float = 0.01) -> None:
+        if isinstance(params, Variable) or not isinstance(params, Iterable):
+            raise TypeError(f"params must be an iterable of Variables, got {type(params).__name__}")
         self.params = list(params)
-        if not lr > 0:
-            raise ValueError(f"the learning rate must be positive, got {lr}")
+        if not self.params:
+            raise ValueError("params must be at least one Variable, got none")
         for i, p in enumerate(self.params):
-            if not (isinstance(p, Variable) and p.requires_grad):
-                raise ValueError(f"parameter {i} is not a Variable that requires a gradient")
-        self.lr = lr
+            if not isinstance(p, Variable):
+                raise TypeError(f"params[{i}] must be a Variable, got {type(p).__name__}")
+            if not p.requires_grad:
+                raise ValueError(
+                    f"params[{i}] must be a Variable that requires a gradient, got a constant (requires_grad=False)"
+                )
+        self.lr = as_real(lr, "lr", above=0)
 
     def step(self) -> None:
         """Update every parameter that has a gradient, in place.
+
+        Every parameter is checked first (its array writable and floating, its
+        gradient of the same shape, ``lr`` finite and > 0): if any is wrong,
+        none is updated.
+
+        Raises
+        ------
+        TypeError
+            If a parameter's array or gradient has a wrong dtype.
+        ValueError
+            If a gradient has another shape, an array is read-only, or ``lr``
+            is out of range; no parameter is changed.
 
         Examples
         --------
@@ -67,9 +90,13 @@ class SGD:
         >>> print(w.data)
         [1.]
         """
-        for p in self.params:
-            if p.grad is not None:
-                sgd_update(p.data, p.grad, self.lr)
+        steps = [
+            _checked_step(p.data, p.grad, self.lr, (f"params[{i}].data", f"params[{i}].grad"))
+            for i, p in enumerate(self.params)
+            if p.grad is not None
+        ]  # every check before the first update: never half a step
+        for W, grad_W, lr in steps:
+            _step(W, grad_W, lr)
 
     def zero_grad(self) -> None:
         """Clear every parameter's gradient (gradients accumulate otherwise).

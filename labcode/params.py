@@ -20,6 +20,8 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 from numpy.typing import ArrayLike
 
+from labcode.shapes import as_float, check_shapes
+
 __all__ = ["Parameters"]
 
 
@@ -30,8 +32,9 @@ class Parameters(Mapping[str, np.ndarray]):
     ----------
     arrays : mapping of str to array_like
         The initial values. Each becomes a new float array owned by this
-        object (float32 stays float32; integers become float64); the names
-        and shapes are fixed from then on.
+        object (float32 stays float32; integers become float64; complex,
+        string, object and bool values and empty arrays are refused); the
+        names and shapes are fixed from then on.
 
     Notes
     -----
@@ -40,8 +43,9 @@ class Parameters(Mapping[str, np.ndarray]):
     * ``params[name]`` is always the same array object, so a layer built from
       it and the mapping never disagree;
     * ``params[name] = value`` is ``np.copyto(params[name], value)`` after
-      checking that ``value`` has exactly that shape and can be cast
-      (``casting="same_kind"``): the array keeps its identity, its values change;
+      checking that ``value`` is real numbers of exactly that shape (float64
+      values are rounded into a float32 parameter): the array keeps its
+      identity, its values change;
     * new names and deletions are refused: a typo would otherwise create a
       parameter that no layer reads.
 
@@ -60,7 +64,7 @@ class Parameters(Mapping[str, np.ndarray]):
     >>> params["b"] = np.zeros(3)
     Traceback (most recent call last):
     ...
-    ValueError: parameter 'b' has shape (2,); cannot assign an array of shape (3,)
+    ValueError: the value for 'b' has shape (3,) but (2,) was expected
     >>> params["W2"] = np.zeros((2, 2))
     Traceback (most recent call last):
     ...
@@ -68,15 +72,14 @@ class Parameters(Mapping[str, np.ndarray]):
     """
 
     def __init__(self, arrays: Mapping[str, ArrayLike]) -> None:
+        if not isinstance(arrays, Mapping):
+            raise TypeError(f"arrays must be a mapping of names to arrays, got {type(arrays).__name__}")
         owned: dict[str, np.ndarray] = {}
         for name, value in arrays.items():
             if not isinstance(name, str):
-                raise TypeError(f"parameter names are strings, got {name!r}")
-            array = np.array(value)  # always a copy: the caller keeps its own
-            if not np.issubdtype(array.dtype, np.floating):
-                if not (np.issubdtype(array.dtype, np.integer) or array.dtype == bool):
-                    raise TypeError(f"parameter {name!r} must be real numbers, got dtype {array.dtype}")
-                array = array.astype(np.float64)
+                raise TypeError(f"parameter names must be strings, got {name!r}")
+            array = np.array(as_float(value, f"parameter {name!r}"))  # always a copy: the caller keeps its own
+            check_shapes(**{f"parameter {name!r}": (array, "...")})
             owned[name] = array
         self._arrays = owned
 
@@ -89,19 +92,11 @@ class Parameters(Mapping[str, np.ndarray]):
     def __setitem__(self, name: str, value: ArrayLike) -> None:
         if name not in self._arrays:
             raise KeyError(self._unknown(name))
-        target = self._arrays[name]
+        target = as_float(self._arrays[name], f"parameter {name!r}", share=True, writable=True)
         if value is target:
             return
-        source = np.asarray(value)
-        if source.shape != target.shape:
-            raise ValueError(
-                f"parameter {name!r} has shape {target.shape}; "
-                f"cannot assign an array of shape {source.shape}"
-            )
-        if not np.can_cast(source.dtype, target.dtype, casting="same_kind"):
-            raise TypeError(
-                f"parameter {name!r} has dtype {target.dtype}; cannot assign values of dtype {source.dtype}"
-            )
+        source = as_float(value, f"the value for {name!r}")  # real numbers; integers become float64
+        check_shapes(**{f"the value for {name!r}": (source, target.shape)})
         np.copyto(target, source, casting="same_kind")
 
     def __delitem__(self, name: str) -> None:

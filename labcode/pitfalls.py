@@ -13,6 +13,7 @@ from labcode.autograd import mean_squared_error
 from labcode.nn import Linear, ReLU, Sequential
 from labcode.optim import SGD
 from labcode.reference import EPOCHS, LEARNING_RATE, reference_problem
+from labcode.shapes import _describe, as_int
 
 __all__ = ["train_reference"]
 
@@ -30,12 +31,19 @@ def train_reference(*, zero_grad: bool = True, epochs: int = EPOCHS) -> NDArray[
     zero_grad : bool, default True
         Clear the gradients before every ``backward`` (the correct loop).
     epochs : int, default 300
-        Number of full-batch epochs.
+        Number of full-batch epochs, >= 0.
 
     Returns
     -------
     ndarray
         The loss before each update, shape (epochs,).
+
+    Raises
+    ------
+    TypeError
+        If ``zero_grad`` is not a bool or ``epochs`` not an int.
+    ValueError
+        If ``epochs`` is negative.
 
     Examples
     --------
@@ -50,6 +58,9 @@ def train_reference(*, zero_grad: bool = True, epochs: int = EPOCHS) -> NDArray[
     >>> bool(wrong[-1] > 10 * right[-1])
     True
     """
+    if not isinstance(zero_grad, bool):
+        raise TypeError(f"zero_grad must be True or False, got {_describe(zero_grad)}")
+    epochs = as_int(epochs, "epochs", at_least=0)
     X, Y, W1, W2 = reference_problem()
     model = Sequential(Linear(1000, 100, weight=W1), ReLU(), Linear(100, 10, weight=W2))
     optimizer = SGD(model.parameters(), lr=LEARNING_RATE)

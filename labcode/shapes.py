@@ -1,25 +1,88 @@
-"""Shape checks at the boundary, written in the notation of the lab book.
+"""Checks at the boundary: the input policy of every function in `labcode`.
 
 The book names its dimensions once (``n`` samples, ``p`` inputs, ``d`` hidden
-units, ``q`` outputs) and every function that takes arrays checks them against
-those names before computing anything. A mismatch raises `ValueError`
-that says which array, what was expected and what was found; it never returns a
-wrong number.
+units, ``q`` outputs) and every public function checks its arguments with the
+few helpers of this module before it computes or changes anything. A bad
+argument raises an error that names it: it never returns a wrong number, never
+lets a NumPy-internal error (``AttributeError``, ``IndexError``,
+``ZeroDivisionError``, a BLAS error) or a ``RuntimeWarning`` (0/0) through,
+and never leaves an update half done. The policy:
+
+* **Arrays taken by value** (data, targets, gradients, anything a function
+  reads and does not keep) go through `as_float`: lists, tuples, scalars and
+  integer arrays are converted, integers to float64; a floating array keeps
+  its dtype (float32 in, float32 out) and is not copied (a subclass of
+  ndarray stays one, except `numpy.matrix`, whose ``*`` multiplies matrices). Complex, object,
+  string and bool arrays are refused with `TypeError` naming the argument and
+  its dtype: a complex number would lose its imaginary part, a bool is not a
+  quantity.
+* **Arrays held by reference** (the weights a layer, an optimizer or the
+  gradient checker keeps and updates in place) go through ``as_float(...,
+  share=True)``: they must already be floating numpy arrays, since a copy
+  would silently break the sharing; an array that is updated in place must
+  also be writable.
+* **Shapes** are checked only by `check_shapes`, in the book's letters. Every
+  dimension it names (``n``, ``p``, ``d``, ``q``, ...) must be at least 1: an
+  empty array is refused with `ValueError` naming the argument and the
+  dimension (a mean over no samples is 0/0). Element-wise functions of any
+  shape (the activations, the graph units, the element-wise operations of
+  `labcode.autograd`, `labcode.backprop.sgd_update`,
+  `labcode.gradcheck.relative_error`) follow NumPy instead: an empty array
+  in, an empty result out.
+* **Scalars:** `as_real` for real numbers (a learning rate or a step ``h`` is
+  finite and > 0), `as_int` for counts and sizes (``epochs >= 0``, sizes
+  ``>= 1``; a float such as ``2.0`` is refused, not truncated), `check_rng` for
+  random generators (a `numpy.random.Generator`, never a seed).
+* **Wrong kind, wrong value** (scipy's split): a wrong type or dtype raises
+  `TypeError`, a wrong shape, size or value raises `ValueError`. A name looked
+  up in a registry (an activation, a parameter) raises `KeyError` listing the
+  valid names.
+* **Two sentence shapes:** ``"<name> has shape <got> but <spec> was expected
+  ..."`` and ``"<name> must be <what>, got <what it is>"``.
+* **Nothing half-done:** a function that updates arrays in place checks every
+  array it will touch (shape, dtype, writable) before it changes any.
 """
 
 from __future__ import annotations
 
+import numbers
+import operator
 from collections.abc import Mapping
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["check_shapes"]
+__all__ = ["check_shapes", "as_float", "as_real", "as_int", "check_rng"]
+
+#: Dtype kinds `as_float` converts to float64 (signed and unsigned integers).
+_INTEGER_KINDS = "iu"
 
 
-def _parse_spec(name: str, spec: str) -> tuple[str | int, ...]:
-    """Split ``"n p"`` into ``("n", "p")`` and ``"n 1"`` into ``("n", 1)``."""
+def _describe(value: object) -> str:
+    """What a value is, for the end of a "must be ..., got ..." message."""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of dtype {value.dtype}"
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__
+    if isinstance(value, (bool, numbers.Number, str, bytes, np.generic)):
+        return f"{type(value).__name__} {value!r}"
+    return type(value).__name__
+
+
+def _ragged(name: str, value: object) -> str:
+    return f"{name} must be a rectangular array of numbers, got a ragged {_describe(value)}"
+
+
+def _parse_spec(name: str, spec: str | tuple[int, ...]) -> tuple[str | int, ...] | None:
+    """Split ``"n p"`` into ``("n", "p")`` and ``"n 1"`` into ``("n", 1)``; ``"..."`` is None."""
+    if isinstance(spec, tuple) and all(isinstance(size, (int, np.integer)) for size in spec):
+        return tuple(int(size) for size in spec)  # a shape: "the shape of that other array"
     if not isinstance(spec, str):
         raise TypeError(f"the shape spec of {name} must be a string such as 'n p', got {spec!r}")
+    if spec.strip() == "...":
+        return None
     dims: list[str | int] = []
     for token in spec.split():
         if token.isdigit():
@@ -27,7 +90,9 @@ def _parse_spec(name: str, spec: str) -> tuple[str | int, ...]:
         elif token.isidentifier():
             dims.append(token)
         else:
-            raise ValueError(f"bad dimension {token!r} in the shape spec {spec!r} of {name}")
+            raise ValueError(
+                f"the shape spec of {name} must be names and numbers such as 'n p' or 'n 1', got {spec!r}"
+            )
     return tuple(dims)
 
 
@@ -41,22 +106,26 @@ def _show(dims: tuple[str | int, ...]) -> str:
 
 
 def check_shapes(
-    known: Mapping[str, int] | None = None, /, **arrays: tuple[object, str]
+    known: Mapping[str, int | tuple[int, str]] | None = None, /, **arrays: tuple[object, str | tuple[int, ...]]
 ) -> dict[str, int]:
     """Check arrays against named shapes and return the size of every name.
 
     Each keyword names an array and gives ``(array, spec)``, where ``spec``
     lists its dimensions by name (``"n p"``) or by number (``"n 1"``); an empty
-    spec ``""`` means a scalar. A name must have the same size everywhere it
-    appears, so ``X`` of shape ``(n, p)`` and ``W1`` of shape ``(p, d)`` must
-    agree on ``p``.
+    spec ``""`` means a scalar, ``"..."`` any shape, and a tuple of ints
+    (``W.shape``) exactly that shape. A name must have the
+    same size everywhere it appears, so ``X`` of shape ``(n, p)`` and ``W1`` of
+    shape ``(p, d)`` must agree on ``p``. No dimension may be 0.
 
     Parameters
     ----------
     known : mapping of str to int, optional
-        Sizes fixed in advance (for example ``{"q": 1}``), positional only.
-    **arrays : tuple of (array_like, str)
-        The arrays to check, each with its shape spec.
+        Sizes fixed in advance (for example ``{"q": 1}``), positional only. A
+        value may also be ``(size, note)``; the note then replaces "set by the
+        caller" in a message, as in ``{"P": (8, "p*d + d*q = 3*2 + 2*1")}``.
+    **arrays : tuple of (array_like, str or tuple of int)
+        The arrays to check, each with its shape spec; a keyword that is not an
+        identifier (``**{"out.h": ...}``) is allowed.
 
     Returns
     -------
@@ -66,9 +135,9 @@ def check_shapes(
     Raises
     ------
     ValueError
-        If an array has the wrong number of dimensions, or a name takes two
-        different sizes; the message names the array, the expected shape and
-        the actual shape.
+        If an array has the wrong number of dimensions, an empty dimension, or
+        a name takes two different sizes; the message names the array, the
+        expected shape and the actual shape.
 
     Examples
     --------
@@ -78,21 +147,38 @@ def check_shapes(
     >>> check_shapes(X=(X, "n p"), W1=(W1, "p d"), W2=(W2, "d q"))
     {'n': 5, 'p': 3, 'd': 2, 'q': 1}
 
-    A size that disagrees is reported with both shapes:
+    A size that disagrees is reported with both shapes, and so is an empty array:
 
     >>> check_shapes(X=(X, "n p"), W1=(np.ones((4, 2)), "p d"))
     Traceback (most recent call last):
     ...
     ValueError: W1 has shape (4, 2) but (p, d) was expected with p = 3 (set by X)
+    >>> check_shapes(X=(np.ones((0, 3)), "n p"))
+    Traceback (most recent call last):
+    ...
+    ValueError: X has shape (0, 3) but (n, p) was expected with n >= 1 (an empty array)
     """
-    sizes: dict[str, int] = dict(known or {})
-    origin: dict[str, str] = {name: "the caller" for name in sizes}
+    sizes: dict[str, int] = {}
+    origin: dict[str, str] = {}
+    for dim, value in (known or {}).items():
+        size, note = value if isinstance(value, tuple) else (value, "set by the caller")
+        sizes[dim], origin[dim] = int(size), note
     for name, pair in arrays.items():
         if not (isinstance(pair, tuple) and len(pair) == 2):
             raise TypeError(f"{name} must be given as (array, spec), got {type(pair).__name__}")
         array, spec = pair
         dims = _parse_spec(name, spec)
-        shape = np.shape(array)
+        try:
+            shape = np.shape(array)
+        except ValueError:  # a ragged list
+            raise ValueError(_ragged(name, array)) from None
+        if dims is None:  # "...": any shape, no empty dimension
+            if 0 in shape:
+                raise ValueError(
+                    f"{name} has shape {shape} but an array with at least one entry was expected "
+                    f"(dimension {shape.index(0)} has size 0)"
+                )
+            continue
         if len(shape) != len(dims):
             raise ValueError(
                 f"{name} has shape {shape} but {_show(dims)} was expected "
@@ -105,9 +191,236 @@ def check_shapes(
             elif dim in sizes and sizes[dim] != size:
                 raise ValueError(
                     f"{name} has shape {shape} but {_show(dims)} was expected "
-                    f"with {dim} = {sizes[dim]} (set by {origin[dim]})"
+                    f"with {dim} = {sizes[dim]} ({origin[dim]})"
+                )
+            elif size == 0:
+                raise ValueError(
+                    f"{name} has shape {shape} but {_show(dims)} was expected with {dim} >= 1 (an empty array)"
                 )
             else:
                 sizes.setdefault(dim, size)
-                origin.setdefault(dim, name)
+                origin.setdefault(dim, f"set by {name}")
     return sizes
+
+
+def as_float(value: ArrayLike, name: str, *, share: bool = False, writable: bool = False) -> NDArray[np.floating]:
+    """``value`` as a floating array, or a `TypeError` that names it.
+
+    Parameters
+    ----------
+    value : array_like
+        The argument.
+    name : str
+        Its name, for the message.
+    share : bool, default False
+        False for an array taken by value: lists, scalars and integer arrays
+        are converted (integers to float64), a floating array is returned as it
+        is (same object, same dtype; a `numpy.matrix` becomes an ndarray). True for an array the caller keeps and
+        updates in place: it must already be a floating `numpy.ndarray`.
+    writable : bool, default False
+        Also require a writable array (with ``share=True``: it will be updated
+        in place).
+
+    Returns
+    -------
+    ndarray
+        Of a floating dtype.
+
+    Raises
+    ------
+    TypeError
+        For complex, object, string or bool values (the message gives the
+        dtype), or, with ``share=True``, anything but a floating ndarray.
+    ValueError
+        For a ragged list, or a read-only array when ``writable=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.shapes import as_float
+    >>> as_float([[1, 2]], "X")
+    array([[1., 2.]])
+    >>> W = np.zeros(2, dtype=np.float32)
+    >>> as_float(W, "W", share=True) is W
+    True
+    >>> as_float(np.array([1 + 1j]), "X")
+    Traceback (most recent call last):
+    ...
+    TypeError: X must be real numbers, got an array of dtype complex128
+    >>> as_float([1.0, 2.0], "W", share=True)
+    Traceback (most recent call last):
+    ...
+    TypeError: W must be a floating-point numpy array (it is held by reference, not copied), got list
+    """
+    if share:
+        if not (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+            raise TypeError(
+                f"{name} must be a floating-point numpy array (it is held by reference, not copied), "
+                f"got {_describe(value)}"
+            )
+        array = value
+    else:
+        try:
+            array = np.asanyarray(value)  # a subclass of ndarray passes through, as in NumPy ...
+        except ValueError:
+            raise ValueError(_ragged(name, value)) from None
+        if isinstance(array, np.matrix):  # ... except np.matrix, whose * is a matrix product
+            array = np.asarray(array)
+        if array.dtype.kind in _INTEGER_KINDS:
+            array = array.astype(np.float64)
+        elif array.dtype.kind != "f":
+            what = _describe(value) if array.ndim == 0 and not isinstance(value, np.ndarray) else (
+                f"an array of dtype {array.dtype}")
+            raise TypeError(f"{name} must be real numbers, got {what}")
+    if writable and not array.flags.writeable:
+        raise ValueError(f"{name} must be a writable array (it is updated in place), got a read-only array")
+    return array
+
+
+def _float_dtype(dtype: object, name: str = "dtype") -> np.dtype:
+    """``dtype`` as a floating `numpy.dtype` (``np.float32``, ``"float64"``), else a `TypeError`."""
+    try:
+        chosen = np.dtype(dtype) if dtype is not None else None  # np.dtype(None) would be float64
+    except TypeError:
+        chosen = None
+    if chosen is None or chosen.kind != "f":
+        raise TypeError(f"{name} must be a floating type such as np.float32, got {dtype!r}")
+    return chosen
+
+
+def as_real(value: object, name: str, *, above: float | None = None, at_least: float | None = None) -> float:
+    """``value`` as a finite Python float, checked against a bound.
+
+    Parameters
+    ----------
+    value : real number
+        A Python or NumPy real number (not a bool, a string or a complex).
+    name : str
+        Its name, for the message.
+    above : float, optional
+        A strict lower bound (``above=0`` for a learning rate or a step).
+    at_least : float, optional
+        An inclusive lower bound.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ValueError
+        If it is NaN, infinite or out of bounds.
+
+    Examples
+    --------
+    >>> from labcode.shapes import as_real
+    >>> as_real(1e-4, "lr", above=0)
+    0.0001
+    >>> as_real(float("nan"), "lr", above=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be a finite number > 0, got nan
+    >>> as_real("0.1", "lr", above=0)
+    Traceback (most recent call last):
+    ...
+    TypeError: lr must be a real number, got str '0.1'
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    number = float(value)
+    bounds = (f" > {above:g}" if above is not None else "") + (f" >= {at_least:g}" if at_least is not None else "")
+    if (
+        not np.isfinite(number)
+        or (above is not None and not number > above)
+        or (at_least is not None and not number >= at_least)
+    ):
+        raise ValueError(f"{name} must be a finite number{bounds}, got {number!r}")
+    return number
+
+
+def as_int(value: object, name: str, *, at_least: int | None = None) -> int:
+    """``value`` as a Python int (an integer, never a float or a bool), checked against a bound.
+
+    Parameters
+    ----------
+    value : int
+        A Python or NumPy integer.
+    name : str
+        Its name, for the message.
+    at_least : int, optional
+        An inclusive lower bound (0 for a number of epochs, 1 for a size).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer: ``2.0`` is refused rather than truncated.
+    ValueError
+        If it is below ``at_least``.
+
+    Examples
+    --------
+    >>> from labcode.shapes import as_int
+    >>> as_int(3, "epochs", at_least=0)
+    3
+    >>> as_int(2.0, "n", at_least=1)
+    Traceback (most recent call last):
+    ...
+    TypeError: n must be an integer, got float 2.0
+    >>> as_int(0, "n", at_least=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be an integer >= 1, got 0
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+    try:
+        number = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}") from None
+    if at_least is not None and number < at_least:
+        raise ValueError(f"{name} must be an integer >= {at_least}, got {number}")
+    return number
+
+
+def check_rng(value: object, name: str = "rng") -> np.random.Generator:
+    """``value`` itself if it is a `numpy.random.Generator`, else a `TypeError`.
+
+    A seed is refused rather than turned into a generator: the caller owns the
+    stream, so two calls never draw the same numbers by accident.
+
+    Parameters
+    ----------
+    value : numpy.random.Generator
+        The generator.
+    name : str, default "rng"
+        Its name, for the message.
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from labcode.shapes import check_rng
+    >>> rng = np.random.default_rng(0)
+    >>> check_rng(rng) is rng
+    True
+    >>> check_rng(0)
+    Traceback (most recent call last):
+    ...
+    TypeError: rng must be a numpy.random.Generator such as np.random.default_rng(0), got int 0
+    """
+    if not isinstance(value, np.random.Generator):
+        raise TypeError(
+            f"{name} must be a numpy.random.Generator such as np.random.default_rng(0), got {_describe(value)}"
+        )
+    return value

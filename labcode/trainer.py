@@ -5,6 +5,8 @@ calls the optimizer after each backward pass, and returns a `TrainingLog` with
 the epoch, the loss and the elapsed time of every epoch. It can print the log
 as a table while it runs, and shows a progress bar (tqdm) for runs long enough
 to need one: the bar appears only after a second, and only on a terminal.
+If the loss becomes NaN or infinite, `Trainer.fit` stops with a
+`FloatingPointError` that names the epoch and carries the log so far.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tqdm import tqdm
 from labcode.autograd import Variable
 from labcode.nn import Module
 from labcode.optim import SGD
+from labcode.shapes import as_float, as_int, check_rng, check_shapes
 
 __all__ = ["EpochRecord", "TrainingLog", "batches", "Trainer"]
 
@@ -97,6 +100,8 @@ class TrainingLog:
     @staticmethod
     def row(record: EpochRecord, elapsed: bool = True) -> str:
         """One record as a table row: the loss to 4 significant digits."""
+        if not isinstance(record, EpochRecord):
+            raise TypeError(f"record must be an EpochRecord, got {type(record).__name__}")
         line = f"{record.epoch:>5} {record.loss:>11.4g}"
         return line + (f" {record.elapsed:>12.3f}" if elapsed else "")
 
@@ -106,7 +111,7 @@ class TrainingLog:
         Parameters
         ----------
         every : int, default 1
-            Show epochs 1, ``every``, ``2 * every``, ... and the last one.
+            Show epochs 1, ``every``, ``2 * every``, ... and the last one; at least 1.
         elapsed : bool, default True
             Whether to show the elapsed-time column (leave it out where the
             output must be reproducible).
@@ -126,6 +131,7 @@ class TrainingLog:
             4        0.25        0.400
             5         0.2        0.500
         """
+        every = as_int(every, "every", at_least=1)
         lines = [self.header(elapsed)]
         last = len(self.records)
         for r in self.records:
@@ -146,20 +152,26 @@ def batches(
     Y : ndarray
         Targets, shape (n, q).
     batch_size : int, optional
-        Rows per batch (the last batch may be smaller). ``None`` gives the full
-        batch: ``X`` and ``Y`` themselves, not copies.
+        Rows per batch, at least 1 (the last batch may be smaller). ``None``
+        gives the full batch: ``X`` and ``Y`` themselves, not copies (for
+        floating arrays).
     rng : numpy.random.Generator, optional
         Shuffles the rows each epoch; without it the order is kept.
 
-    Yields
-    ------
-    tuple of ndarray
-        Shapes (b, p) and (b, q).
+    Returns
+    -------
+    iterator of tuple of ndarray
+        The batches, shapes (b, p) and (b, q).
 
     Raises
     ------
+    TypeError
+        If ``X`` or ``Y`` is not real numbers, ``batch_size`` is not an int,
+        or ``rng`` is not a `numpy.random.Generator`.
     ValueError
-        If ``X`` and ``Y`` have different numbers of rows, or ``batch_size < 1``.
+        If ``X`` and ``Y`` have different numbers of rows, an array is empty,
+        or ``batch_size < 1``. The arguments are checked when `batches` is
+        called, not when the first batch is drawn.
 
     Examples
     --------
@@ -170,19 +182,25 @@ def batches(
     [(2, 2), (2, 2), (1, 2)]
     >>> [xb is X for xb, yb in batches(X, Y)]
     [True]
-    >>> next(batches(X, Y[:3]))
+    >>> batches(X, Y[:3])
     Traceback (most recent call last):
     ...
-    ValueError: X has 5 rows (shape (5, 2)) but Y has 3 (shape (3, 1))
+    ValueError: Y has shape (3, 1) but (n, q) was expected with n = 5 (set by X)
     """
-    if X.shape[0] != Y.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} rows (shape {X.shape}) but Y has {Y.shape[0]} (shape {Y.shape})")
+    X, Y = as_float(X, "X"), as_float(Y, "Y")
+    n = check_shapes(X=(X, "n p"), Y=(Y, "n q"))["n"]
+    batch_size = None if batch_size is None else as_int(batch_size, "batch_size", at_least=1)
+    rng = None if rng is None else check_rng(rng)
+    return _batches(X, Y, n, batch_size, rng)
+
+
+def _batches(
+    X: Array, Y: Array, n: int, batch_size: int | None, rng: np.random.Generator | None
+) -> Iterator[tuple[Array, Array]]:
+    """`batches` after its checks: the generator itself."""
     if batch_size is None:
         yield X, Y
         return
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    n = X.shape[0]
     order = rng.permutation(n) if rng is not None else None
     for start in range(0, n, batch_size):
         rows = slice(start, start + batch_size) if order is None else order[start : start + batch_size]
@@ -202,9 +220,18 @@ class Trainer:
     optimizer : SGD
         Owns the parameters and their update.
     batch_size : int, optional
-        Mini-batch size; ``None`` (the default) trains on the full batch.
+        Mini-batch size, at least 1; ``None`` (the default) trains on the full batch.
     rng : numpy.random.Generator, optional
         Shuffles the rows every epoch (mini-batches only).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a `labcode.nn.Module`, ``loss_fn`` is not callable,
+        ``optimizer`` is not an `labcode.optim.SGD`, ``batch_size`` is not an
+        int or ``rng`` not a `numpy.random.Generator`.
+    ValueError
+        If ``batch_size < 1``.
 
     Examples
     --------
@@ -239,11 +266,17 @@ class Trainer:
         batch_size: int | None = None,
         rng: np.random.Generator | None = None,
     ) -> None:
+        if not isinstance(model, Module):
+            raise TypeError(f"model must be a labcode.nn.Module, got {type(model).__name__}")
+        if not callable(loss_fn):
+            raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+        if not isinstance(optimizer, SGD):
+            raise TypeError(f"optimizer must be a labcode.optim.SGD, got {type(optimizer).__name__}")
         self.model = model
         self.loss_fn = loss_fn
         self.optimizer = optimizer
-        self.batch_size = batch_size
-        self.rng = rng
+        self.batch_size = None if batch_size is None else as_int(batch_size, "batch_size", at_least=1)
+        self.rng = None if rng is None else check_rng(rng)
 
     def fit(
         self,
@@ -263,10 +296,10 @@ class Trainer:
         Y : ndarray
             Targets, shape (n, q).
         epochs : int
-            Number of passes over the data.
+            Number of passes over the data, >= 0.
         print_every : int, optional
             Print the table's header, then epochs 1, ``print_every``, ... and the
-            last, as they finish. ``None`` prints nothing.
+            last, as they finish (at least 1). ``None`` prints nothing.
         progress : bool, optional
             ``True`` always shows a progress bar (on stderr), ``False`` never;
             ``None`` (the default) shows it only on a terminal and only once
@@ -276,6 +309,22 @@ class Trainer:
         -------
         TrainingLog
             One `EpochRecord` per epoch.
+
+        Raises
+        ------
+        TypeError
+            If ``X`` or ``Y`` is not real numbers, or ``epochs`` or
+            ``print_every`` is not an int.
+        ValueError
+            If the shapes of ``X`` and ``Y`` disagree or are empty, or
+            ``epochs < 0`` or ``print_every < 1``; nothing is trained.
+        FloatingPointError
+            If a batch's loss is NaN or infinite (a learning rate too large
+            makes training diverge). Training stops before that batch's update;
+            the message names the epoch and the batch, the error's ``epoch``
+            attribute is the epoch (from 1) and its ``log`` attribute the
+            `TrainingLog` of the epochs before it. Overflow along the way is
+            not warned about: it shows as that loss.
 
         Examples
         --------
@@ -289,9 +338,24 @@ class Trainer:
         >>> log = trainer.fit(np.ones((4, 1)), np.full((4, 1), 2.0), epochs=3)
         >>> log.losses, model.W.data
         (array([4.  , 1.  , 0.25]), array([[1.75]]))
+
+        With ``lr = 4`` each step multiplies the error by -7 and the loss by 49,
+        until it overflows; training stops there, and the log is kept:
+
+        >>> model = Linear(1, 1, weight=np.zeros((1, 1)))
+        >>> trainer = Trainer(model, mean_squared_error, SGD(model.parameters(), lr=4.0))
+        >>> try:
+        ...     trainer.fit(np.ones((4, 1)), np.full((4, 1), 2.0), epochs=1000)
+        ... except FloatingPointError as error:
+        ...     print(error.epoch, len(error.log), error.log.losses[:3].tolist())
+        ...     print(error)
+        183 182 [4.0, 196.0, 9604.0]
+        the loss is inf in epoch 183 (batch 1): training stopped before that batch's update (lr = 4 may be too large)
         """
-        if epochs < 0:
-            raise ValueError(f"epochs must be >= 0, got {epochs}")
+        X, Y = as_float(X, "X"), as_float(Y, "Y")
+        check_shapes(X=(X, "n p"), Y=(Y, "n q"))
+        epochs = as_int(epochs, "epochs", at_least=0)
+        print_every = None if print_every is None else as_int(print_every, "print_every", at_least=1)
         log = TrainingLog()
         bar = tqdm(
             total=epochs,
@@ -304,24 +368,38 @@ class Trainer:
         say = print if bar.disable else tqdm.write
         if print_every is not None:
             say(TrainingLog.header())
-        start = time.perf_counter()
         try:
-            for epoch in range(1, epochs + 1):
-                total, count = 0.0, 0
-                for X_batch, Y_batch in batches(X, Y, self.batch_size, self.rng):
-                    loss = self.loss_fn(self.model(X_batch), Y_batch)
-                    self.optimizer.zero_grad()
-                    loss.backward()
-                    self.optimizer.step()
-                    total += float(loss.data) * len(X_batch)
-                    count += len(X_batch)
-                record = EpochRecord(epoch, total / count, time.perf_counter() - start)
-                log.records.append(record)
-                if print_every is not None and (epoch == 1 or epoch % print_every == 0 or epoch == epochs):
-                    say(TrainingLog.row(record))
-                bar.update()
-                if not bar.disable:
-                    bar.set_postfix_str(f"loss {record.loss:.4g}", refresh=False)
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow shows as a loss that is not finite
+                self._epochs(X, Y, epochs, log, print_every, say, bar)
         finally:
             bar.close()
         return log
+
+    def _epochs(self, X: Array, Y: Array, epochs: int, log: TrainingLog, print_every: int | None,
+                say: Callable[[str], None], bar: tqdm) -> None:
+        """The loop of `fit`, after its checks: appends to ``log``."""
+        start = time.perf_counter()
+        for epoch in range(1, epochs + 1):
+            total, count = 0.0, 0
+            for number, (X_batch, Y_batch) in enumerate(batches(X, Y, self.batch_size, self.rng), start=1):
+                loss = self.loss_fn(self.model(X_batch), Y_batch)
+                value = float(loss.data)
+                if not np.isfinite(value):
+                    error = FloatingPointError(
+                        f"the loss is {value} in epoch {epoch} (batch {number}): training stopped "
+                        f"before that batch's update (lr = {self.optimizer.lr:g} may be too large)"
+                    )
+                    error.epoch, error.log = epoch, log
+                    raise error
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+                total += value * len(X_batch)
+                count += len(X_batch)
+            record = EpochRecord(epoch, total / count, time.perf_counter() - start)
+            log.records.append(record)
+            if print_every is not None and (epoch == 1 or epoch % print_every == 0 or epoch == epochs):
+                say(TrainingLog.row(record))
+            bar.update()
+            if not bar.disable:
+                bar.set_postfix_str(f"loss {record.loss:.4g}", refresh=False)

@@ -46,7 +46,7 @@ def test_difference_orders() -> None:
 def test_differences_compute_in_the_type_of_x() -> None:
     assert forward_difference(np.exp, np.float32(1.0), 1e-3).dtype == np.float32
     assert central_difference(np.exp, 1.0, 1e-3).dtype == np.float64
-    with pytest.raises(ValueError, match="single number"):
+    with pytest.raises(ValueError, match=r"x has shape \(2,\) but \(\) was expected \(0 dimensions, not 1\)"):
         central_difference(np.exp, np.ones(2), 1e-3)
 
 
@@ -69,7 +69,7 @@ def test_float32_cannot_reach_a_float64_bound() -> None:
 def test_relative_error() -> None:
     np.testing.assert_array_equal(relative_error([0.0, 1.0, -1.0], [0.0, 1.0, 1.0]), [0.0, 0.0, 2.0])
     np.testing.assert_allclose(relative_error([1e-12], [0.0], floor=1e-6), [1e-6])
-    with pytest.raises(ValueError, match=r"analytic has shape \(2,\) but numeric has shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"numeric has shape \(3,\) but \(2,\) was expected"):
         relative_error(np.ones(2), np.ones(3))
 
 
@@ -126,19 +126,19 @@ def test_bad_parameters_are_refused_before_anything_changes() -> None:
         calls.append(1)
         return 0.0
 
-    with pytest.raises(ValueError, match=r"low is float32; gradients are checked in float64 \(its eps 1\.2e-07"):
+    with pytest.raises(TypeError, match=r"low must be float64, got float32 \(its eps 1\.2e-07"):
         numerical_gradient(loss, {"good": good, "low": low})
     read_only = np.ones(2)
     read_only.flags.writeable = False
-    with pytest.raises(ValueError, match="read_only is read-only"):
+    with pytest.raises(ValueError, match="read_only must be a writable array"):
         numerical_gradient(loss, {"read_only": read_only})
-    with pytest.raises(TypeError, match="must be a numpy array"):
+    with pytest.raises(TypeError, match="w must be a floating-point numpy array"):
         numerical_gradient(loss, {"w": [1.0, 2.0]})
     with pytest.raises(ValueError, match="method must be"):
         numerical_gradient(loss, {"good": good}, method="backward")
-    with pytest.raises(ValueError, match=r"the analytic gradient of good has shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"analytic\['good'\] has shape \(3,\) but \(2,\) was expected"):
         check_gradient(loss, {"good": good}, {"good": np.ones(3)})
-    with pytest.raises(ValueError, match="analytic has blocks"):
+    with pytest.raises(ValueError, match=r"analytic must be a mapping with the names of params, \['good'\], got \['other'\]"):
         check_gradient(loss, {"good": good}, {"other": np.ones(2)})
     assert calls == [] and good.tolist() == [1.0, 1.0]
 
@@ -245,9 +245,9 @@ def test_directional_cost_does_not_grow_with_parameters(size) -> None:
 
 
 def test_directional_check_refuses_bad_shapes() -> None:
-    with pytest.raises(ValueError, match=r"theta must be a flat vector of shape \(P,\)"):
+    with pytest.raises(ValueError, match=r"theta has shape \(2, 2\) but \(P,\) was expected"):
         directional_check(lambda t: 0.0, lambda t: t, np.ones((2, 2)), np.random.default_rng(0))
-    with pytest.raises(ValueError, match=r"grad returned shape \(3,\) but theta has shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"grad\(theta\) has shape \(3,\) but \(P,\) was expected with P = 2 \(set by theta\)"):
         directional_check(lambda t: 0.0, lambda t: np.ones(3), np.ones(2), np.random.default_rng(0))
 
 
@@ -292,3 +292,155 @@ def test_round_off_floor_passes_tiny_entries_and_still_catches_bugs_in_them() ->
     wrong[tiny] += 1e-6
     report = run(wrong)
     assert report.failing == ["beta1"] and report.blocks["beta1"].worst[0][0] == tuple(map(int, tiny))
+
+
+# --- a checker that NaN cannot fool ------------------------------------------
+
+nonfinite = st.sampled_from([np.nan, np.inf, -np.inf])
+
+
+def test_the_issue_case_fails() -> None:
+    w = np.array([1.0, 2.0])
+    report = check_gradient(lambda: float(w @ w), {"w": w}, {"w": [np.nan, np.nan]})
+    assert not report.ok and report.failing == ["w"] and np.isnan(report.max_error)
+    assert report.blocks["w"].hint == "the analytic gradient is NaN or infinite at [0], [1]"
+    assert "DISAGREES" in str(report) and "analytic nan" in str(report)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    w=arrays(np.float64, st.tuples(st.integers(1, 3), st.integers(1, 3)), elements=st.floats(-3, 3)),
+    where=st.data(),
+    bad=nonfinite,
+)
+def test_a_nonfinite_analytic_entry_fails_and_is_named(w, where, bad) -> None:
+    """Every other entry is right (2w); the one NaN or infinity must fail the block and be named first."""
+    index = (where.draw(st.integers(0, w.shape[0] - 1)), where.draw(st.integers(0, w.shape[1] - 1)))
+    analytic = 2 * w
+    analytic[index] = bad
+    other = np.array([0.5])
+    report = check_gradient(lambda: float(np.sum(w**2) + other[0] ** 2), {"w": w, "other": other},
+                            {"w": analytic, "other": 2 * other})
+    assert report.failing == ["w"] and not report.ok
+    block = report.blocks["w"]
+    assert block.worst[0][0] == index and np.isnan(block.worst[0][3])
+    assert block.hint == f"the analytic gradient is NaN or infinite at {list(index)}"
+
+
+@settings(max_examples=30, deadline=None)
+@given(size=st.integers(1, 6), where=st.data(), bad=nonfinite)
+def test_a_loss_that_is_not_finite_near_one_entry_fails_there(size, where, bad) -> None:
+    """The numeric gradient is NaN or infinite at one entry (the loss blows up when it moves)."""
+    w = np.linspace(-1.0, 1.0, size)
+    at = where.draw(st.integers(0, size - 1))
+    start = w[at]
+
+    def loss():
+        return float(np.sum(w**2)) + (bad if w[at] != start else 0.0)
+
+    report = check_gradient(loss, {"w": w}, {"w": 2 * w})
+    block = report.blocks["w"]
+    assert not report.ok and block.worst[0][0] == (at,) and np.isnan(block.worst[0][3])
+    assert block.hint.startswith(f"the numeric gradient is NaN or infinite at [{at}]")
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_loss_that_is_not_finite_fails_every_block(bad) -> None:
+    a, b = np.ones(2), np.ones(3)
+    report = check_gradient(lambda: bad, {"a": a, "b": b}, {"a": np.zeros(2), "b": np.zeros(3)})
+    assert report.failing == ["a", "b"]
+    assert report.blocks["a"].hint == f"the loss is {bad} at these parameters: no gradient can be checked"
+
+
+def test_relative_error_keeps_nan_and_infinity_as_nan() -> None:
+    got = relative_error([np.nan, np.inf, 1.0, np.inf, 0.0], [np.nan, np.inf, np.nan, 1.0, 0.0])
+    assert np.isnan(got[:4]).all() and got[4] == 0.0
+    assert np.isnan(relative_error(np.nan, 0.0, floor=1.0))
+    np.testing.assert_allclose(relative_error([1e308], [-1e308]), [2.0])  # a - b overflows, the ratio does not
+
+
+def test_report_max_error_is_nan_whatever_the_block_order() -> None:
+    a, b = np.ones(1), np.ones(1)
+    for order in (("a", "b"), ("b", "a")):
+        analytic = {"a": [np.nan], "b": [2.0]}
+        report = check_gradient(lambda: float(a[0] ** 2 + b[0] ** 2), {k: {"a": a, "b": b}[k] for k in order},
+                                {k: analytic[k] for k in order})
+        assert np.isnan(report.max_error) and report.failing == ["a"]
+
+
+bad_steps = [
+    (float("nan"), ValueError), (float("inf"), ValueError), (0.0, ValueError), (-1e-6, ValueError),
+    ("1e-6", TypeError), (True, TypeError), (1j, TypeError),
+]
+
+
+@pytest.mark.parametrize("h,error", bad_steps)
+def test_bad_steps_are_refused_everywhere(h, error) -> None:
+    w = np.array([1.0, 2.0])
+    calls = []
+
+    def loss():
+        calls.append(1)
+        return float(w @ w)
+
+    for call in (
+        lambda: numerical_gradient(loss, {"w": w}, h=h),
+        lambda: numerical_gradient(loss, {"w": w}, h=h, method="forward"),
+        lambda: check_gradient(loss, {"w": w}, {"w": 2 * w}, h=h),
+        lambda: central_difference(np.exp, 1.0, h),
+        lambda: forward_difference(np.exp, 1.0, h),
+        lambda: directional_check(lambda t: float(t @ t), lambda t: 2 * t, w, np.random.default_rng(0), h=h),
+    ):
+        with pytest.raises(error, match=r"^h must be a"):
+            call()
+    assert calls == [] and w.tolist() == [1.0, 2.0]
+
+
+def test_a_nan_step_no_longer_passes_a_wrong_gradient() -> None:
+    """The issue: h = nan passed a gradient wrong by 2x; now it is refused, and h = 1e-6 catches it."""
+    w = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match="h must be a finite number > 0, got nan"):
+        check_gradient(lambda: float(w @ w), {"w": w}, {"w": 4 * w}, h=float("nan"))
+    assert not check_gradient(lambda: float(w @ w), {"w": w}, {"w": 4 * w}, h=1e-6).ok
+
+
+def test_a_step_that_rounds_to_zero_in_float32_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"h must be a finite number > 0 in float32, got 1e-50"):
+        central_difference(np.exp, np.float32(1.0), 1e-50)
+    assert central_difference(np.exp, 1.0, 1e-50) == 0.0  # representable in float64: round-off, not an error
+
+
+@pytest.mark.parametrize("directions,error", [(0, ValueError), (-2, ValueError), (2.0, TypeError), (True, TypeError)])
+def test_directions_must_be_a_positive_int(directions, error) -> None:
+    with pytest.raises(error, match=r"^directions must be an integer"):
+        directional_check(lambda t: 0.0, lambda t: t, np.ones(2), np.random.default_rng(0), directions=directions)
+
+
+@settings(max_examples=30, deadline=None)
+@given(size=st.integers(1, 50), where=st.data(), bad=nonfinite)
+def test_directional_check_fails_on_a_nonfinite_gradient_entry(size, where, bad) -> None:
+    at = where.draw(st.integers(0, size - 1))
+
+    def grad(t):
+        g = 2 * t
+        g[at] = bad
+        return g
+
+    report = directional_check(lambda t: float(t @ t), grad, np.ones(size), np.random.default_rng(0))
+    assert not report.ok and np.isnan(report.errors).all()
+    assert report.hint == f"grad(theta) is NaN or infinite at [{at}]"
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_directional_check_fails_on_a_loss_that_is_not_finite(bad) -> None:
+    report = directional_check(lambda t: bad, lambda t: 2 * t, np.ones(4), np.random.default_rng(0))
+    assert not report.ok and report.hint == "the loss is not finite within h of theta along direction 0"
+
+
+def test_empty_or_missing_parameters_are_refused() -> None:
+    with pytest.raises(ValueError, match="params must be a mapping with at least one array"):
+        numerical_gradient(lambda: 0.0, {})
+    with pytest.raises(ValueError, match=r"w has shape \(0,\) but an array with at least one entry"):
+        check_gradient(lambda: 0.0, {"w": np.ones(0)}, {"w": np.ones(0)})
+    with pytest.raises(ValueError, match=r"theta has shape \(0,\) but \(P,\) was expected with P >= 1"):
+        directional_check(lambda t: 0.0, lambda t: t, np.ones(0), np.random.default_rng(0))

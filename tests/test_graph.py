@@ -110,12 +110,12 @@ def test_power_rejects_points_where_it_is_not_real() -> None:
 def test_bad_upstream_shape_names_both_shapes() -> None:
     unit = Exp()
     unit.forward(np.zeros(3))
-    with pytest.raises(ValueError, match=r"grad_out has shape \(2,\) but the output has shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"grad_out has shape \(2,\) but \(\) or \(3,\) was expected \(a scalar, or the shape of the output of exp\)"):
         unit.backward(np.ones(2))
 
 
 def test_chain_needs_units() -> None:
-    with pytest.raises(ValueError, match="at least one unit"):
+    with pytest.raises(ValueError, match="units must be a sequence of at least one Unit, got none"):
         Chain([])
 
 
@@ -142,7 +142,7 @@ def test_sigmoid_trace_at_one_has_the_book_values() -> None:
 def test_trace_works_on_arrays_but_the_table_wants_scalars() -> None:
     rows = trace(sigmoid_chain(), np.array([0.0, 1.0]))
     np.testing.assert_allclose(rows[0].downstream, sigmoid_prime([0.0, 1.0]))
-    with pytest.raises(ValueError, match="scalars only"):
+    with pytest.raises(ValueError, match=r"rows\[0\].value has shape \(2,\) but \(\) was expected"):
         format_trace(rows)
     assert "0.7311" in format_trace(trace(sigmoid_chain(), 1.0), digits=4)
 
@@ -164,7 +164,7 @@ def test_add_and_multiply_against_central_differences(a, b, g) -> None:
 
 def test_two_input_nodes_reject_mismatched_shapes() -> None:
     for node in (Add(), Multiply()):
-        with pytest.raises(ValueError, match=r"a has shape \(2,\) but b has shape \(3,\)"):
+        with pytest.raises(ValueError, match=r"b has shape \(3,\) but \(2,\) was expected"):
             node.forward(np.ones(2), np.ones(3))
 
 
@@ -187,5 +187,5 @@ def test_fan_out_gradients_add_up(x) -> None:
 
 def test_format_trace_rejects_unknown_columns() -> None:
     rows = trace(sigmoid_chain(), 1.0)
-    with pytest.raises(ValueError, match="unknown trace columns \\['slope'\\]"):
+    with pytest.raises(ValueError, match=r"columns must be fields of TraceRow \(value, local, upstream, downstream\), got \['slope'\]"):
         format_trace(rows, columns=["slope"])

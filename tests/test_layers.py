@@ -33,7 +33,7 @@ def test_init_draws_scale_times_standard_normal_w_then_b() -> None:
 def test_init_rejects_bad_arguments() -> None:
     with pytest.raises(TypeError, match="numpy.random.Generator"):
         Dense(3, 2, rng=0)
-    with pytest.raises(ValueError, match="prev must be a positive integer"):
+    with pytest.raises(ValueError, match="prev must be an integer >= 1, got 0"):
         Dense(0, 2, rng=np.random.default_rng(0))
     with pytest.raises(KeyError, match="valid names"):
         Dense(3, 2, rng=np.random.default_rng(0), activation="softmax")
@@ -53,9 +53,9 @@ def test_from_arrays_keeps_references_never_copies() -> None:
 
 
 def test_from_arrays_needs_float_arrays_of_matching_shapes() -> None:
-    with pytest.raises(TypeError, match="W must be a floating numpy array"):
+    with pytest.raises(TypeError, match="W must be a floating-point numpy array .*, got list"):
         Dense.from_arrays([[1.0]], np.zeros(1))
-    with pytest.raises(TypeError, match="b must be a floating numpy array"):
+    with pytest.raises(TypeError, match="b must be a floating-point numpy array .*, got an array of dtype int64"):
         Dense.from_arrays(np.zeros((1, 1)), np.zeros(1, dtype=int))
     with pytest.raises(ValueError, match=r"b has shape \(2,\) but \(n,\) was expected with n = 3"):
         Dense.from_arrays(np.zeros((2, 3)), np.zeros(2))

@@ -59,9 +59,10 @@ def test_integers_become_float64() -> None:
 @pytest.mark.parametrize(
     "name,value,error,message",
     [
-        ("W1", np.zeros((2, 3)), ValueError, "parameter 'W1' has shape (3, 2); cannot assign an array of shape (2, 3)"),
-        ("b1", np.zeros(3), ValueError, "parameter 'b1' has shape (2,)"),
-        ("W1", np.zeros((3, 2), dtype=complex), TypeError, "parameter 'W1' has dtype float64"),
+        ("W1", np.zeros((2, 3)), ValueError, "the value for 'W1' has shape (2, 3) but (3, 2) was expected"),
+        ("b1", np.zeros(3), ValueError, "the value for 'b1' has shape (3,) but (2,) was expected"),
+        ("W1", np.zeros((3, 2), dtype=complex), TypeError,
+         "the value for 'W1' must be real numbers, got an array of dtype complex128"),
         ("W3", np.zeros((3, 2)), KeyError, "no parameter 'W3'; the parameters are 'W1', 'b1'"),
     ],
 )
@@ -82,9 +83,9 @@ def test_deleting_is_refused(params: Parameters) -> None:
 
 
 def test_constructor_rejects_non_numbers() -> None:
-    with pytest.raises(TypeError, match="parameter 'W' must be real numbers, got dtype <U1"):
+    with pytest.raises(TypeError, match="parameter 'W' must be real numbers, got an array of dtype <U1"):
         Parameters({"W": ["a"]})
-    with pytest.raises(TypeError, match="parameter names are strings"):
+    with pytest.raises(TypeError, match="parameter names must be strings"):
         Parameters({1: [1.0]})
 
 

@@ -31,5 +31,20 @@ def test_malformed_specs_are_rejected(bad) -> None:
 
 
 def test_bad_dimension_token() -> None:
-    with pytest.raises(ValueError, match="bad dimension 'n-1'"):
+    with pytest.raises(ValueError, match="the shape spec of X must be names and numbers such as 'n p' or 'n 1', got 'n-1'"):
         check_shapes(X=(np.zeros(2), "n-1"))
+
+
+def test_as_float_keeps_subclasses_but_not_matrix() -> None:
+    from labcode.shapes import as_float
+
+    class Tagged(np.ndarray):
+        pass
+
+    tagged = np.ones((2, 2)).view(Tagged)
+    assert as_float(tagged, "X") is tagged
+    assert type(as_float(np.arange(3).view(Tagged), "X")) is Tagged  # converted to float64, still tagged
+    with pytest.warns(PendingDeprecationWarning):  # numpy's own warning when a matrix is made
+        made = np.matrix([[1.0, 2.0]])
+    matrix = as_float(made, "X")
+    assert type(matrix) is np.ndarray and (matrix * matrix).tolist() == [[1.0, 4.0]]  # * is element-wise again
