@@ -170,13 +170,19 @@ def test_docstrings_use_markdown_not_sphinx_roles() -> None:
     assert offenders == [], "Sphinx roles render literally; use `code` spans:\n" + "\n".join(offenders)
 
 
-def test_nav_lists_every_page() -> None:
+def _mkdocs_config() -> dict:
+    """mkdocs.yml as data; its `!!python/...` and `!ENV` tags read as None."""
+
     class _Loader(yaml.SafeLoader):
         pass
 
     _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
     _Loader.add_constructor("!ENV", lambda loader, node: None)
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+
+
+def test_nav_lists_every_page() -> None:
+    config = _mkdocs_config()
 
     def walk(item):
         if isinstance(item, str):
@@ -317,12 +323,7 @@ def test_what_the_reader_may_see_passes() -> None:
 
 def _nav_titles() -> dict[str, str]:
     """Page path -> its title in the navigation of mkdocs.yml (top level only)."""
-
-    class _Loader(yaml.SafeLoader):
-        pass
-
-    _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    config = _mkdocs_config()
     return {path: title for item in config["nav"] for title, path in item.items() if isinstance(path, str)}
 
 
