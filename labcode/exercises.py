@@ -254,7 +254,7 @@ def _factor(array: np.ndarray, truth: np.ndarray, names: Mapping[float, str]) ->
         return None
     ratios = array[mask] / truth[mask]
     c = float(np.median(ratios))
-    if c == 0 or not np.allclose(ratios, c, rtol=1e-5, atol=0):
+    if c == 0 or abs(c - 1) < 1e-5 or not np.allclose(ratios, c, rtol=1e-5, atol=0):
         return None
     for value, message in names.items():
         if abs(c - value) <= 1e-5 * abs(value):
