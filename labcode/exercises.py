@@ -280,8 +280,8 @@ def _judge_gradient(
     *,
     what: str,
     dims: str,
-    mutants: Mapping[str, np.ndarray] = {},  # noqa: B006 - read only
-    factors: Mapping[float, str] = {},  # noqa: B006 - read only
+    mutants: Mapping[str, np.ndarray] | None = None,
+    factors: Mapping[float, str] | None = None,
     transposed: str = "",
 ) -> Verdict:
     """``correct`` if block ``name`` passes the block-wise check; otherwise a verdict that says why not."""
@@ -296,11 +296,11 @@ def _judge_gradient(
     report = check_gradient(loss, params, {name: array}, tol=1e-6)
     if report.ok:
         return CORRECT
-    for message, mutant in mutants.items():
+    for message, mutant in (mutants or {}).items():
         if _close(array, mutant):
             return _wrong(message)
     numeric = numerical_gradient(loss, params)[name]
-    message = _factor(array, numeric, factors)
+    message = _factor(array, numeric, factors or {})
     if message:
         return _wrong(message)
     index, a, b, _ = report.blocks[name].worst[0]
