@@ -868,8 +868,8 @@ def _check_8_1(answer: object) -> Verdict:
         return _wrong("return two arrays, (grad_W1, grad_W2)")
     names = {"W1": ("grad_W1", "(p, d)"), "W2": ("grad_W2", "(d, q)")}
     mutants = {
-        "W1": {"grad_W1: the ReLU mask is not applied; multiply G W2^T by 1[H > 0]": X.T @ (G @ W2.T)},
-        "W2": {"grad_W2 uses the pre-activation H; it is relu(H)^T G": h.T @ G},
+        "W1": {"grad_W1: the ReLU mask is not applied; multiply G W2^T by 1[X W1 > 0]": X.T @ (G @ W2.T)},
+        "W2": {"grad_W2 uses the pre-activation X W1; it is relu(X W1)^T G": h.T @ G},
     }
     verdicts = {}
     for name, array in zip(("W1", "W2"), result):
@@ -889,29 +889,29 @@ def _check_8_1(answer: object) -> Verdict:
 
 
 @_exercise("8.2", "backprop-by-hand.md", "The ReLU step without aliasing",
-           "a function relu_backward(grad_h_r, h) returning dL/dH, leaving grad_h_r unchanged")
+           "a function relu_backward(grad, pre) returning grad * 1[pre > 0], leaving grad unchanged")
 def _check_8_2(answer: object) -> Verdict:
     rng = np.random.default_rng(82)
-    grad_h_r, h = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
-    result, bad = _call(answer, EXERCISES["8.2"].expects, grad_h_r=grad_h_r, h=h)
+    grad, pre = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+    result, bad = _call(answer, EXERCISES["8.2"].expects, grad=grad, pre=pre)
     if bad is not None:
         return bad
-    if result is grad_h_r:
-        return _wrong("you returned grad_h_r itself: the mask 1[h > 0] must be applied, in a new array")
-    array, bad = _array(result, "dL/dH")
+    if result is grad:
+        return _wrong("you returned grad itself: the mask 1[pre > 0] must be applied, in a new array")
+    array, bad = _array(result, "the gradient")
     if bad is not None:
         return bad
-    if array.shape != h.shape:
-        return _wrong(f"dL/dH has the shape of h, {_shape(h.shape)}; yours is {_shape(array.shape)}")
-    if np.array_equal(array, grad_h_r * (h > 0)):
+    if array.shape != pre.shape:
+        return _wrong(f"the gradient has the shape of pre, {_shape(pre.shape)}; yours is {_shape(array.shape)}")
+    if np.array_equal(array, grad * (pre > 0)):
         return CORRECT
-    if np.array_equal(array, grad_h_r * (h < 0)):
-        return _wrong("the mask is inverted: keep the entries where the unit was on (h > 0), zero the others")
-    if _close(array, grad_h_r * h, 1e-12):
-        return _wrong("multiplied by h itself; the ReLU's derivative is the mask 1[h > 0]")
-    if np.array_equal(array, grad_h_r):
-        return _wrong("the mask is not applied: zero the entries where h <= 0")
-    return _wrong("not grad_h_r * (h > 0)")
+    if np.array_equal(array, grad * (pre < 0)):
+        return _wrong("the mask is inverted: keep the entries where the unit was on (pre > 0), zero the others")
+    if _close(array, grad * pre, 1e-12):
+        return _wrong("multiplied by the pre-activation itself; the ReLU's derivative is the mask 1[pre > 0]")
+    if np.array_equal(array, grad):
+        return _wrong("the mask is not applied: zero the entries where pre <= 0")
+    return _wrong("not grad * (pre > 0)")
 
 
 # --- 9. From numpy to autograd -------------------------------------------------------
@@ -1257,7 +1257,7 @@ def _check_11_1(answer: object) -> Verdict:
     if bad is not None:
         return bad
     n, p, d, q = 64, 1000, 100, 10
-    products = {"X W1": (n, p, d), "H_r W2": (n, d, q), "H_r^T G": (d, n, q), "G W2^T": (n, q, d), "X^T dH": (p, n, d)}
+    products = {"X W1": (n, p, d), "H W2": (n, d, q), "H^T G": (d, n, q), "G W2^T": (n, q, d), "X^T D": (p, n, d)}
     flops = {name: 2 * a * b * c for name, (a, b, c) in products.items()}
     truth = sum(flops.values())
     if value == truth:
@@ -1265,12 +1265,12 @@ def _check_11_1(answer: object) -> Verdict:
     if value == truth // 2:
         return _wrong("you counted multiply-adds: each is two floating-point operations, so a (m, k) (k, n) product "
                       "costs 2 m k n")
-    if value == flops["X W1"] + flops["H_r W2"]:
+    if value == flops["X W1"] + flops["H W2"]:
         return _wrong("that is the forward pass only: the backward pass adds three more products")
-    if value == flops["X W1"] + flops["X^T dH"]:
+    if value == flops["X W1"] + flops["X^T D"]:
         return _wrong("you counted only the two products with X; the three small ones add "
-                      f"{truth - flops['X W1'] - flops['X^T dH']:,} more")
-    return _wrong("not the sum of 2 m k n over the five products (X W1, H_r W2, H_r^T G, G W2^T, X^T dH)")
+                      f"{truth - flops['X W1'] - flops['X^T D']:,} more")
+    return _wrong("not the sum of 2 m k n over the five products (X W1, H W2, H^T G, G W2^T, X^T D)")
 
 
 @_exercise("11.2", "performance.md", "The cost of a finite-difference gradient",

@@ -189,10 +189,10 @@ def perturb_copy(params, h):
     W[0, 0] += h
 
 
-def relu_backward_aliased(grad_h_r, h):
-    grad_h = grad_h_r
-    grad_h[h < 0] = 0
-    return grad_h
+def relu_backward_aliased(grad, pre):
+    out = grad
+    out[pre < 0] = 0
+    return out
 
 
 def lr_from_hessian():
@@ -298,11 +298,11 @@ CASES = [
         (lambda X, Y, W1, W2: (backprop(X, Y, W1, W2)[0], -backprop(X, Y, W1, W2)[1]), "grad_W2 has the wrong sign"),
         (lambda X, Y, W1, W2: (backprop(X, Y, W1, W2)[0].T, backprop(X, Y, W1, W2)[1]), "transposed"),
     ]),
-    ("8.2", lambda grad_h_r, h: grad_h_r * (h > 0), [
-        (relu_backward_aliased, "changed its argument grad_h_r in place"),
-        (lambda grad_h_r, h: grad_h_r * (h < 0), "inverted"),
-        (lambda grad_h_r, h: grad_h_r, "returned grad_h_r itself"),
-        (lambda grad_h_r, h: grad_h_r * h, "multiplied by h itself"),
+    ("8.2", lambda grad, pre: grad * (pre > 0), [
+        (relu_backward_aliased, "changed its argument grad in place"),
+        (lambda grad, pre: grad * (pre < 0), "inverted"),
+        (lambda grad, pre: grad, "returned grad itself"),
+        (lambda grad, pre: grad * pre, "multiplied by the pre-activation itself"),
     ]),
     ("9.1", 12.0, [(6.0, "adds every new gradient"), (9.0, "forward value"), (3, "not x.grad")]),
     ("9.2", Sigmoid, [
