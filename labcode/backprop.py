@@ -201,7 +201,7 @@ def backward(
     out : tuple of two ndarrays, optional
         Arrays of shapes (p, d) and (d, q) to write the two gradients into
         (and return), instead of new ones. `train_by_hand` passes the same two
-        every epoch (chapter 11 measures what that saves).
+        every epoch (chapter 13 measures what that saves).
 
     Returns
     -------
@@ -417,12 +417,12 @@ def train_by_hand(
     lr = as_real(lr, "lr", above=0)
     epochs = as_int(epochs, "epochs", at_least=0)
     losses = np.empty(epochs)
-    # Every epoch writes into the same arrays: reused memory stays in the cache (chapter 11).
+    # Every epoch writes into the same arrays: reused memory stays in the cache (chapter 13).
     kept = Forward(*(np.empty(shape, np.result_type(X, W1, W2)) for shape in ((n, d), (n, d), (n, q))))
     dtype = np.result_type(X, Y, W1, W2, 1.0)  # the gradients' dtype (float32 on the reference problem)
     grads = (np.empty(W1.shape, dtype), np.empty(W2.shape, dtype))
     # The shapes were checked above, once: the loop calls the unchecked kernels
-    # of forward, mse_loss and backward (chapter 11 measures the difference).
+    # of forward, mse_loss and backward (chapter 13 measures the difference).
     # Overflow is not warned about: it shows as a loss that is not finite, which stops training.
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):

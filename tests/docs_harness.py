@@ -98,7 +98,13 @@ class CheckedPythonParser(PythonCodeBlockParser):
         super().__init__(doctest_optionflags=DOCTEST_FLAGS)
 
     def __call__(self, document: Document):
-        outputs = {region.start: region.lexemes["source"] for region in _OUTPUT_LEXER(document)}
+        # Keyed by where the fence's backticks start, so that a fence indented
+        # inside an admonition (``??? success``) pairs with the block above it.
+        text = document.text
+        outputs = {
+            len(text) - len(text[region.start :].lstrip()): region.lexemes["source"]
+            for region in _OUTPUT_LEXER(document)
+        }
         for region in super().__call__(document):
             if isinstance(region.evaluator, PythonEvaluator):
                 following = len(document.text) - len(document.text[region.end :].lstrip())

@@ -35,9 +35,14 @@ EXPECTED_EXAMPLES = {
     "autograd-steps.md": 29,
     "pitfalls.md": 83,
     "performance.md": 6,
+    "softmax-cross-entropy.md": 11,
+    "deeper-networks.md": 11,
+    "exercises.md": 34,
 }
 
-_FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+# A fence may be indented (inside an admonition such as a collapsed solution).
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
+                    re.MULTILINE | re.DOTALL)
 _DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+")
 
 
@@ -70,6 +75,11 @@ def test_an_edited_prose_number_is_caught() -> None:
 
 def test_split_page_sees_only_python_and_output_fences(tmp_path: Path) -> None:
     text = "x is 1.25 here\n\n```python\nprint(1.25)\n```\n\n```text\n2.5\n```\n\nand 2.5\n"
+    assert untied_numbers(text) == ["2.5"]
+
+
+def test_split_page_sees_fences_indented_in_an_admonition() -> None:
+    text = '??? success "Solution"\n\n    x is 1.25\n\n    ```python\n    print(1.25)\n    ```\n\n    and 2.5\n'
     assert untied_numbers(text) == ["2.5"]
 
 

@@ -1,4 +1,4 @@
-"""The figure of chapter 11, drawn from the committed benchmark results (nothing is timed here)."""
+"""The figure of chapter 13, drawn from the committed benchmark results (nothing is timed here)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Figure of chapter 10: a training loop that forgets to zero its gradients."""
+"""Figure of chapter 12: a training loop that forgets to zero its gradients."""
 
 from __future__ import annotations
 

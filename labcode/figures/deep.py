@@ -1,0 +1,71 @@
+"""Figure of the deeper-networks chapter: the gradient's size layer by layer.
+
+Every curve is `labcode.deep.gradient_norms` with its defaults (64 units per
+hidden layer, 128 samples, a linear output of one unit, the squared error) and
+a generator seeded with 0, as on the page.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from labcode.deep import gradient_norms
+from labcode.figures import figure
+from labcode.figures.training import _one_blas_thread
+
+__all__ = ["CASES", "DEPTHS", "gradient_size"]
+
+#: (activation, initialisation) of every curve, with its colour and line style.
+CASES = [
+    ("sigmoid", "unscaled", "tab:red", "--"),
+    ("sigmoid", "lecun", "tab:red", "-"),
+    ("sigmoid", "he", "tab:red", ":"),
+    ("relu", "unscaled", "tab:blue", "--"),
+    ("relu", "lecun", "tab:blue", "-"),
+    ("relu", "he", "tab:blue", ":"),
+]
+#: The depths of the right panel; the left panel shows the deepest.
+DEPTHS = range(2, 21)
+
+
+@figure("gradient-size.svg")
+def gradient_size() -> plt.Figure:
+    """Left: ``||dL/dW_l||`` for every layer of a 20-layer network. Right: first over last layer, by depth.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from labcode.figures.deep import gradient_size
+    >>> fig = gradient_size()
+    >>> len(fig.axes), len(fig.axes[0].lines), len(fig.axes[1].lines[0].get_xdata())
+    (2, 6, 19)
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    deepest = max(DEPTHS)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    with _one_blas_thread():
+        for activation, init, colour, style in CASES:
+            label = f"{activation}, {init}"
+            norms = gradient_norms(deepest, activation, init, np.random.default_rng(0))
+            left.semilogy(np.arange(1, deepest + 1), norms, style, color=colour, marker=".", label=label)
+            ratios = [(lambda g: g[0] / g[-1])(gradient_norms(L, activation, init, np.random.default_rng(0)))
+                      for L in DEPTHS]
+            right.semilogy(list(DEPTHS), ratios, style, color=colour, marker=".", label=label)
+    left.set_xlabel("layer l (1 = next to the input)")
+    left.set_ylabel(r"$\|\partial L / \partial W_l\|$ (log scale)")
+    left.set_title(f"{deepest} layers: the gradient of every layer")
+    left.set_xticks([1, 5, 10, 15, 20])
+    right.set_xlabel("depth L (number of layers)")
+    right.set_ylabel(r"$\|\partial L/\partial W_1\| \;/\; \|\partial L/\partial W_L\|$ (log scale)")
+    right.set_title("First layer against last, by depth")
+    right.set_xticks([2, 5, 10, 15, 20])
+    right.axhline(1.0, color="grey", linewidth=0.8)
+    for ax in (left, right):
+        ax.grid(True, which="major", alpha=0.3)
+    right.legend(loc="lower left", fontsize=8, ncol=2, framealpha=0.9)
+    fig.tight_layout()
+    return fig
