@@ -1,4 +1,4 @@
-"""Fixtures shared by the tests of the built site."""
+"""The hypothesis profiles of the suite, and the fixtures shared by the tests of the built site."""
 
 from __future__ import annotations
 
@@ -14,13 +14,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.docs_harness import ROOT
+
+# --- hypothesis: one place for its settings -----------------------------------
+#
+# Tests set only ``max_examples`` (where they need more or fewer than 100); the
+# rest comes from here. No deadline and no "too slow" health check: this
+# machine is shared, and a garbage-collector pause of several hundred
+# milliseconds inside one example is a timing, not a bug. Under CI=true (as
+# .ci/run sets) the examples are derandomized, so every CI run tries the same
+# ones and a failure reproduces; a local run draws new ones and keeps failures
+# in .hypothesis/. Either way a failing example is printed with the blob that
+# replays it (@reproduce_failure); keep it in the test as an @example.
+settings.register_profile(
+    "labbook", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("labbook-ci", settings.get_profile("labbook"), derandomize=True, database=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: drives headless Chromium over the built site (deselect with -m 'not browser')")
+    if config.getoption("hypothesis_profile", None) is None:  # --hypothesis-profile=NAME wins
+        settings.load_profile("labbook-ci" if os.environ.get("CI", "").lower() == "true" else "labbook")
 
 
 #: Lines for the end of the run from the browser tests (screenshot folder, page weights).

@@ -47,7 +47,7 @@ sizes = st.integers(1, 4)
 
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(m=sizes, k=sizes, n=sizes, seed=st.integers(0, 2**32 - 1))
 def test_backward_matches_central_differences_and_hips_autograd(name, m, k, n, seed) -> None:
     ours, reference, shapes = OPERATIONS[name]
@@ -78,24 +78,6 @@ def test_every_public_operation_is_checked() -> None:
     wrappers = {"add", "mul", "neg", "sub", "matmul", "relu", "square", "sum", "mean", "mean_squared_error"}
     assert wrappers <= set(ag.__all__)
     assert wrappers <= {name.split("_row")[0].split("_column")[0].split("_scalar")[0] for name in OPERATIONS}
-
-
-@settings(max_examples=10, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1))
-def test_a_two_layer_network_matches_hips_autograd(seed) -> None:
-    rng = np.random.default_rng(seed)
-    X, Y = rng.standard_normal((5, 4)), rng.standard_normal((5, 2))
-    W1, W2, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(3)
-    v1, v2, vb = Variable(W1), Variable(W2), Variable(b)
-    loss = ag.mean_squared_error(ag.relu(X @ v1 + vb) @ v2, Y)
-    loss.backward()
-
-    def f(W1, W2, b):
-        return anp.mean((anp.dot(anp.maximum(anp.dot(X, W1) + b, 0.0), W2) - Y) ** 2)
-
-    assert float(loss.data) == pytest.approx(float(f(W1, W2, b)), rel=1e-12)
-    for i, v in enumerate((v1, v2, vb)):
-        np.testing.assert_allclose(v.grad, autograd.grad(f, i)(W1, W2, b), rtol=1e-10, atol=1e-12)
 
 
 # --- accumulation, clearing, what needs a gradient -----------------------------

@@ -81,7 +81,7 @@ special = st.one_of(
 )
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(
     a=arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 3)), elements=special),
     b=arrays(np.float64, st.integers(1, 5), elements=special),
