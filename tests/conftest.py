@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -142,6 +143,25 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             config.stash[PAGE_READING] = start_page_reading(config, build)
 
 
+def _keep_playwright_off_the_global_random() -> None:
+    """Give Playwright a random generator of its own.
+
+    Playwright draws the prefix of its call ids from the global `random` module
+    (``playwright/_impl/isomorphic/trace_utils.py``). Started in the background
+    thread below while a hypothesis test in the main thread is drawing an
+    example, that moves the global state under hypothesis, which fails the
+    example ("Do not use the `random` module inside strategies", a
+    HypothesisDeprecationWarning, an error in this suite) and then calls the
+    test flaky when the replay passes: whichever property test was running when
+    the site build finished.
+    """
+    try:
+        from playwright._impl.isomorphic import trace_utils
+    except ImportError:  # no Playwright, or another layout: nothing to protect from
+        return
+    trace_utils.random = random.Random()
+
+
 def start_page_reading(config: pytest.Config, site: Future[BuiltSite] | BuiltSite) -> PageReading:
     """Read every page of the site in a background thread, once it is built.
 
@@ -149,6 +169,8 @@ def start_page_reading(config: pytest.Config, site: Future[BuiltSite] | BuiltSit
     or to a folder of this run's temporary directory (the home page dark too).
     """
     from tests.site_browser import chromium_executable, read_site
+
+    _keep_playwright_off_the_global_random()
 
     chosen = os.environ.get("LABBOOK_SCREENSHOTS")
     if chosen:
