@@ -86,7 +86,7 @@ def two_layer_problems(draw: st.DrawFn) -> tuple[np.ndarray, ...]:
 # --- labcode.backprop: relu(X W1) W2, the mean over every entry ------------------
 
 
-@settings(max_examples=60)
+@settings(max_examples=50)
 @given(problem=two_layer_problems(), into_buffers=st.booleans())
 def test_hand_written_backprop_matches_hips_autograd(problem, into_buffers) -> None:
     X, Y, W1, W2 = problem
@@ -110,7 +110,7 @@ def test_hand_written_backprop_matches_hips_autograd(problem, into_buffers) -> N
 # --- labcode.gradients: the Hadamard-form formulas, ||E||^2 / n --------------------
 
 
-@settings(max_examples=60)
+@settings(max_examples=50)
 @given(n=sizes, p=sizes, q=sizes, data=st.data())
 def test_linear_regression_gradient_matches_hips_autograd(n, p, q, data) -> None:
     X, Y, beta = data.draw(matrix(n, p)), data.draw(matrix(n, q)), data.draw(matrix(p, q))
@@ -199,7 +199,7 @@ def networks(draw: st.DrawFn) -> tuple[list[int], list[str], dict[str, np.ndarra
     return widths, activations, params, draw(matrix(N, widths[0])), draw(matrix(N, widths[-1]))
 
 
-@settings(max_examples=60)
+@settings(max_examples=50)
 @given(problem=networks())
 def test_network_gradient_matches_hips_autograd(problem) -> None:
     widths, activations, params, X, Y = problem

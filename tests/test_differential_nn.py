@@ -157,7 +157,7 @@ def hips_loss(arch: Architecture, params: dict[str, Any], X: Any, magnitude: boo
     return anp.sum(x * target)
 
 
-@settings(max_examples=60)
+@settings(max_examples=50)
 @given(arch=architectures())
 def test_modules_match_hips_autograd(arch: Architecture) -> None:
     model, named = build_labcode(arch)
