@@ -294,21 +294,33 @@ def as_variable(x: Variable | ArrayLike) -> Variable:
 
 
 def _topological_order(root: Variable) -> list[Variable]:
-    """Every variable ``root`` depends on through gradient-requiring paths, inputs first."""
+    """Every variable ``root`` depends on through gradient-requiring paths, inputs first.
+
+    A depth-first search in post-order, without recursion (a chain of thousands
+    of operations would hit Python's limit): the stack holds the path from
+    ``root`` down to the variable being explored, each with an iterator over
+    the inputs it has not looked at yet. A variable is appended only when all
+    its inputs are, so it comes after everything it depends on, however many
+    paths lead to it. The graph has no cycles, so an input met again is always
+    finished already, never still on the stack.
+    """
+
+    def inputs(var: Variable) -> Any:  # an iterator over var's inputs
+        return iter(var.creator.inputs if var.creator is not None else ())
+
     order: list[Variable] = []
-    seen = {id(root)}
-    stack: list[tuple[Variable, bool]] = [(root, False)]
-    while stack:  # depth-first, without recursion (deep graphs would hit the limit)
-        var, expanded = stack.pop()
-        if expanded:
+    started = {id(root)}
+    stack = [(root, inputs(root))]
+    while stack:
+        var, unvisited = stack[-1]
+        for x in unvisited:
+            if x.requires_grad and id(x) not in started:
+                started.add(id(x))
+                stack.append((x, inputs(x)))
+                break  # explore x first; var's remaining inputs wait in its iterator
+        else:  # every input of var is finished
+            stack.pop()
             order.append(var)
-            continue
-        stack.append((var, True))
-        if var.creator is not None:
-            for x in var.creator.inputs:
-                if x.requires_grad and id(x) not in seen:
-                    seen.add(id(x))
-                    stack.append((x, False))
     return order
 
 

@@ -1,9 +1,10 @@
-"""Fixtures shared by the tests of the built site."""
+"""The hypothesis profiles of the suite, and the fixtures shared by the tests of the built site."""
 
 from __future__ import annotations
 
 import atexit
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -14,13 +15,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.docs_harness import ROOT
+
+# --- hypothesis: one place for its settings -----------------------------------
+#
+# Tests set only ``max_examples`` (where they need more or fewer than 100); the
+# rest comes from here. No deadline and no "too slow" health check: this
+# machine is shared, and a garbage-collector pause of several hundred
+# milliseconds inside one example is a timing, not a bug. Under CI=true (as
+# .ci/run sets) the examples are derandomized, so every CI run tries the same
+# ones and a failure reproduces; a local run draws new ones and keeps failures
+# in .hypothesis/. Either way a failing example is printed with the blob that
+# replays it (@reproduce_failure); keep it in the test as an @example.
+settings.register_profile(
+    "labbook", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("labbook-ci", settings.get_profile("labbook"), derandomize=True, database=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: drives headless Chromium over the built site (deselect with -m 'not browser')")
+    if config.getoption("hypothesis_profile", None) is None:  # --hypothesis-profile=NAME wins
+        settings.load_profile("labbook-ci" if os.environ.get("CI", "").lower() == "true" else "labbook")
 
 
 #: Lines for the end of the run from the browser tests (screenshot folder, page weights).
@@ -124,6 +143,25 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             config.stash[PAGE_READING] = start_page_reading(config, build)
 
 
+def _keep_playwright_off_the_global_random() -> None:
+    """Give Playwright a random generator of its own.
+
+    Playwright draws the prefix of its call ids from the global `random` module
+    (``playwright/_impl/isomorphic/trace_utils.py``). Started in the background
+    thread below while a hypothesis test in the main thread is drawing an
+    example, that moves the global state under hypothesis, which fails the
+    example ("Do not use the `random` module inside strategies", a
+    HypothesisDeprecationWarning, an error in this suite) and then calls the
+    test flaky when the replay passes: whichever property test was running when
+    the site build finished.
+    """
+    try:
+        from playwright._impl.isomorphic import trace_utils
+    except ImportError:  # no Playwright, or another layout: nothing to protect from
+        return
+    trace_utils.random = random.Random()
+
+
 def start_page_reading(config: pytest.Config, site: Future[BuiltSite] | BuiltSite) -> PageReading:
     """Read every page of the site in a background thread, once it is built.
 
@@ -131,6 +169,8 @@ def start_page_reading(config: pytest.Config, site: Future[BuiltSite] | BuiltSit
     or to a folder of this run's temporary directory (the home page dark too).
     """
     from tests.site_browser import chromium_executable, read_site
+
+    _keep_playwright_off_the_global_random()
 
     chosen = os.environ.get("LABBOOK_SCREENSHOTS")
     if chosen:

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from labcode import autograd as ag
 from labcode.autograd import Variable
+from labcode.autograd import relu
 from labcode.gradcheck import numerical_gradient
+from labcode.nn import Linear
 
 # --- the reference: finite differences and an independent autograd -----------
 
@@ -45,7 +47,7 @@ sizes = st.integers(1, 4)
 
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(m=sizes, k=sizes, n=sizes, seed=st.integers(0, 2**32 - 1))
 def test_backward_matches_central_differences_and_hips_autograd(name, m, k, n, seed) -> None:
     ours, reference, shapes = OPERATIONS[name]
@@ -78,40 +80,48 @@ def test_every_public_operation_is_checked() -> None:
     assert wrappers <= {name.split("_row")[0].split("_column")[0].split("_scalar")[0] for name in OPERATIONS}
 
 
-@settings(max_examples=10, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1))
-def test_a_two_layer_network_matches_hips_autograd(seed) -> None:
-    rng = np.random.default_rng(seed)
-    X, Y = rng.standard_normal((5, 4)), rng.standard_normal((5, 2))
-    W1, W2, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 2)), rng.standard_normal(3)
-    v1, v2, vb = Variable(W1), Variable(W2), Variable(b)
-    loss = ag.mean_squared_error(ag.relu(X @ v1 + vb) @ v2, Y)
-    loss.backward()
-
-    def f(W1, W2, b):
-        return anp.mean((anp.dot(anp.maximum(anp.dot(X, W1) + b, 0.0), W2) - Y) ** 2)
-
-    assert float(loss.data) == pytest.approx(float(f(W1, W2, b)), rel=1e-12)
-    for i, v in enumerate((v1, v2, vb)):
-        np.testing.assert_allclose(v.grad, autograd.grad(f, i)(W1, W2, b), rtol=1e-10, atol=1e-12)
-
-
 # --- accumulation, clearing, what needs a gradient -----------------------------
 
 
-def test_fan_out_adds_up() -> None:
-    x = Variable(np.array([1.0, 2.0]))
-    y = x * x + x  # x feeds three paths: d/dx = 2x + 1
-    y.backward(np.ones(2))
-    np.testing.assert_array_equal(x.grad, [3.0, 5.0])
+# x = 3 in each; the old order (a variable marked seen when pushed, not when
+# finished) gave 1.0, 1.0, 3.0 and 6.0 for the first, third, fifth and seventh.
+BOTH_OPERAND_ORDERS = {
+    "x + x*x": (lambda x: x + x * x, 7.0),  # 1 + 2x
+    "x*x + x": (lambda x: x * x + x, 7.0),
+    "x - x*x": (lambda x: x - x * x, -5.0),  # 1 - 2x
+    "x*x - x": (lambda x: x * x - x, 5.0),
+    "c + 2c, c = 3x": (lambda x: (c := 3 * x) + 2 * c, 9.0),
+    "2c + c, c = 3x": (lambda x: 2 * (c := 3 * x) + c, 9.0),
+    "a + a*a, a = x**2": (lambda x: (a := ag.square(x)) + a * a, 114.0),  # 2x + 4x**3
+    "a*a + a, a = x**2": (lambda x: (a := ag.square(x)) * a + a, 114.0),
+}
 
 
-def test_diamond_graph_visits_each_function_once() -> None:
+@pytest.mark.parametrize("name", BOTH_OPERAND_ORDERS)
+def test_every_path_adds_up_in_either_operand_order(name) -> None:
+    build, expected = BOTH_OPERAND_ORDERS[name]
     x = Variable(3.0)
-    a = ag.square(x)  # 9
-    y = a * a + a  # x**4 + x**2: dy/dx = 4 x**3 + 2 x = 114
-    y.backward()
-    assert float(x.grad) == 114.0
+    build(x).backward()
+    assert float(x.grad) == expected
+
+
+@pytest.mark.parametrize("residual_first", [True, False], ids=["h + relu(W2 h)", "relu(W2 h) + h"])
+def test_a_residual_block_matches_hips_autograd(residual_first) -> None:
+    """h = Linear1(X); out = h + relu(Linear2(h)): the block whose W1 gradient the old order got wrong."""
+    rng = np.random.default_rng(12)
+    X, Y = rng.standard_normal((6, 4)), rng.standard_normal((6, 3))
+    W1, W2 = rng.standard_normal((4, 3)), rng.standard_normal((3, 3))
+    linear1, linear2 = Linear(4, 3, weight=W1.copy()), Linear(3, 3, weight=W2.copy())
+    h = linear1(X)
+    out = h + relu(linear2(h)) if residual_first else relu(linear2(h)) + h
+    ag.mean_squared_error(out, Y).backward()
+
+    def loss(W1, W2):
+        h = anp.matmul(X, W1)
+        return anp.mean((h + anp.where(h @ W2 > 0, h @ W2, 0.0) - Y) ** 2)
+
+    for i, W in enumerate((linear1.W, linear2.W)):
+        np.testing.assert_allclose(W.grad, autograd.grad(loss, i)(W1, W2), rtol=1e-12, atol=1e-14)
 
 
 def test_backward_twice_without_clearing_accumulates() -> None:
@@ -235,6 +245,17 @@ def test_a_deep_chain_does_not_hit_the_recursion_limit() -> None:
         y = y + 1.0
     y.backward()
     assert float(x.grad) == 1.0
+
+
+def test_a_deep_chain_with_fan_out_at_every_step() -> None:
+    # 10,000 operations, each step using the previous node twice and x once more:
+    # y_k = (y_{k-1} + y_{k-1}) * 0.5 + x, so dy/dx = 5001 (exact in float64).
+    x = Variable(1.0)
+    y = x
+    for _ in range(5000):
+        y = (y + y) * 0.5 + x
+    y.backward()
+    assert float(x.grad) == 5001.0
 
 
 def test_a_two_layer_network_matches_pytorch_where_installed() -> None:

@@ -81,7 +81,7 @@ special = st.one_of(
 )
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(
     a=arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 3)), elements=special),
     b=arrays(np.float64, st.integers(1, 5), elements=special),
@@ -307,7 +307,7 @@ def test_the_issue_case_fails() -> None:
     assert "DISAGREES" in str(report) and "analytic nan" in str(report)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(
     w=arrays(np.float64, st.tuples(st.integers(1, 3), st.integers(1, 3)), elements=st.floats(-3, 3)),
     where=st.data(),
@@ -327,7 +327,7 @@ def test_a_nonfinite_analytic_entry_fails_and_is_named(w, where, bad) -> None:
     assert block.hint == f"the analytic gradient is NaN or infinite at {list(index)}"
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(size=st.integers(1, 6), where=st.data(), bad=nonfinite)
 def test_a_loss_that_is_not_finite_near_one_entry_fails_there(size, where, bad) -> None:
     """The numeric gradient is NaN or infinite at one entry (the loss blows up when it moves)."""
@@ -416,7 +416,7 @@ def test_directions_must_be_a_positive_int(directions, error) -> None:
         directional_check(lambda t: 0.0, lambda t: t, np.ones(2), np.random.default_rng(0), directions=directions)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(size=st.integers(1, 50), where=st.data(), bad=nonfinite)
 def test_directional_check_fails_on_a_nonfinite_gradient_entry(size, where, bad) -> None:
     at = where.draw(st.integers(0, size - 1))

@@ -49,7 +49,7 @@ UNITS = {
 
 
 @pytest.mark.parametrize("name", sorted(UNITS))
-@settings(deadline=None, max_examples=50)  # no timing flakes on a shared machine
+@settings(max_examples=50)
 @given(data=st.data())
 def test_backward_matches_central_difference(name: str, data) -> None:
     make, elements = UNITS[name]
@@ -147,7 +147,7 @@ def test_trace_works_on_arrays_but_the_table_wants_scalars() -> None:
     assert "0.7311" in format_trace(trace(sigmoid_chain(), 1.0), digits=4)
 
 
-@settings(deadline=None, max_examples=50)  # no timing flakes on a shared machine
+@settings(max_examples=50)
 @given(a=arrays(np.float64, 3, elements=moderate), b=arrays(np.float64, 3, elements=moderate),
        g=arrays(np.float64, 3, elements=moderate))
 def test_add_and_multiply_against_central_differences(a, b, g) -> None:
@@ -168,7 +168,7 @@ def test_two_input_nodes_reject_mismatched_shapes() -> None:
             node.forward(np.ones(2), np.ones(3))
 
 
-@settings(deadline=None, max_examples=50)  # no timing flakes on a shared machine
+@settings(max_examples=50)
 @given(x=arrays(np.float64, 4, elements=moderate))
 def test_fan_out_gradients_add_up(x) -> None:
     """f(x) = x * exp(x): x reaches f along two paths, and the two gradients add."""

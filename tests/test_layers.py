@@ -102,7 +102,7 @@ def test_backward_matches_central_differences(activation: str) -> None:
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-@settings(deadline=None, max_examples=50)  # no timing flakes on a shared machine
+@settings(max_examples=50)
 @given(N=st.integers(1, 5), L=st.integers(1, 4), M=st.integers(1, 4), seed=st.integers(0, 2**32 - 1))
 def test_both_conventions_agree(activation: str, N: int, L: int, M: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
