@@ -1,0 +1,55 @@
+"""labcode.autograd: what the mutation run showed untested.
+
+Checked here: the reflected operators (``2 - x``, ``2 + x``, ``-x``) and ``x - 3``
+give exact values and gradients (powers of two); `as_variable` returns a
+Variable itself; `mean` of a plain array is a constant; ``repr`` shows a
+non-scalar's shape and name.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from labcode.autograd import Variable, as_variable, mean, sub
+
+
+def test_reflected_and_unary_operators_give_exact_values_and_gradients() -> None:
+    x = Variable(np.array([0.5, -2.0]))
+    cases = [
+        (lambda v: 4.0 + v, [4.5, 2.0], [1.0, 1.0]),
+        (lambda v: 4.0 - v, [3.5, 6.0], [-1.0, -1.0]),
+        (lambda v: -v, [-0.5, 2.0], [-1.0, -1.0]),
+        (lambda v: v - 4.0, [-3.5, -6.0], [1.0, 1.0]),
+        (lambda v: sub(v, 4.0), [-3.5, -6.0], [1.0, 1.0]),
+        (lambda v: sub(8.0, v * v), [7.75, 4.0], [-1.0, 4.0]),
+    ]
+    for f, value, gradient in cases:
+        x.cleargrad()
+        y = f(x)
+        np.testing.assert_array_equal(y.data, value)
+        y.backward(np.ones(2))
+        np.testing.assert_array_equal(x.grad, gradient)
+
+
+def test_as_variable_returns_a_variable_itself_and_wraps_arrays_as_constants() -> None:
+    v = Variable(np.ones(3))
+    assert as_variable(v) is v
+    X = np.ones((2, 2))
+    c = as_variable(X)
+    assert c.data is X and c.requires_grad is False and c.creator is None
+
+
+def test_mean_of_a_plain_array_is_a_constant() -> None:
+    m = mean(np.array([1.0, 2.0, 6.0]))
+    assert float(m.data) == 3.0
+    assert m.requires_grad is False and m.creator is None
+    x = Variable(np.array([1.0, 3.0]))
+    m = mean(x)
+    m.backward()
+    np.testing.assert_array_equal(x.grad, [0.5, 0.5])
+
+
+def test_repr_shows_the_shape_and_the_name() -> None:
+    text = repr(Variable(np.zeros((2, 3)), name="W1"))
+    assert text.startswith("Variable(") and "(2, 3)" in text and "'W1'" in text
+    assert repr(Variable(2.5)) == "Variable(2.5)"

@@ -1,0 +1,78 @@
+"""labcode.graph: what the mutation run showed untested.
+
+Checked here: `Add.backward` and `FanOut.backward` default to a gradient of 1;
+a bad gradient's error names the unit it was given to; `format_trace` lays
+out a left-aligned table with no trailing blanks, accepts ``digits=0`` and
+refuses columns that are not all names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from labcode.graph import Add, AddConst, Chain, FanOut, Scale, format_trace, trace
+
+
+def test_add_and_fan_out_backward_start_from_a_gradient_of_one() -> None:
+    add = Add(name="the sum")
+    add.forward(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    ga, gb = add.backward()
+    np.testing.assert_array_equal(ga, [1.0, 1.0])
+    np.testing.assert_array_equal(gb, [1.0, 1.0])
+    fan = FanOut(name="the copy")
+    fan.forward(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(fan.backward(), [2.0, 2.0])  # 1 + 1, one per path
+    np.testing.assert_array_equal(fan.backward(np.array([0.5, 1.0])), [1.5, 2.0])
+    np.testing.assert_array_equal(fan.backward(grad_2=np.array([0.25, 4.0])), [1.25, 5.0])
+
+
+@pytest.mark.parametrize("which", ["add", "fan grad_1", "fan grad_2"])
+def test_a_gradient_of_the_wrong_shape_is_refused_naming_the_unit(which) -> None:
+    bad = np.ones(3)
+    if which == "add":
+        unit = Add(name="the sum")
+        unit.forward(np.ones(2), np.ones(2))
+        call = lambda: unit.backward(bad)  # noqa: E731
+    else:
+        unit = FanOut(name="the copy")
+        unit.forward(np.ones(2))
+        call = (lambda: unit.backward(bad, np.ones(2))) if which.endswith("1") else (
+            lambda: unit.backward(np.ones(2), bad))
+    with pytest.raises(ValueError) as excinfo:
+        call()
+    assert unit.name in str(excinfo.value)
+
+
+def _rows():
+    return trace(Chain([Scale(2.0, name="b"), AddConst(0.5, name="longer name")]), 1.25)
+
+
+def test_format_trace_is_a_left_aligned_table_without_trailing_blanks() -> None:
+    rows = _rows()
+    lines = format_trace(rows).splitlines()
+    assert len(lines) == 1 + len(rows)
+    assert lines[0].split() == ["node", "value", "local", "upstream", "downstream"]
+    for line, row in zip(lines[1:], rows):
+        assert line.startswith(row.name)  # left-aligned first column
+    for line in lines:
+        assert line == line.rstrip() and not line.startswith(" ")
+    # every column starts where its header starts
+    starts = [lines[0].index(word) for word in lines[0].split()]
+    for line in lines[1:]:
+        for start in starts[1:]:
+            assert line[start - 1] == " " and line[start] != " "
+    assert lines[1].split()[1:] == ["2.5", "2.0", "1.0", "2.0"]  # y = 2x = 2.5; dy/dx = 2
+
+
+def test_format_trace_digits_zero_and_bad_columns() -> None:
+    rows = _rows()
+    assert format_trace(rows, columns=["value"], digits=0).splitlines()[2].split()[-1] == "3"  # 3.0 to 0 digits
+    with pytest.raises(TypeError):
+        format_trace(rows, columns=["value", 1])
+    with pytest.raises(TypeError) as excinfo:
+        format_trace(5)
+    assert "int" in str(excinfo.value)
+    with pytest.raises(TypeError) as excinfo:
+        format_trace([rows[0], 3.0])
+    assert "float" in str(excinfo.value)
