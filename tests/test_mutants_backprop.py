@@ -128,3 +128,10 @@ def test_mse_loss_refuses_shapes_that_differ_and_names_them() -> None:
         mse_loss(np.zeros((3, 2)), np.zeros((2, 3)))
     assert _names(excinfo, "y_pred") and _names(excinfo, "Y")
     assert mse_loss(np.array([[1.0, -1.0]]), np.array([[0.0, 1.0]])) == 2.5  # (1 + 4) / 2
+
+
+def test_out_that_is_not_a_tuple_of_arrays_is_refused_by_its_type() -> None:
+    X, W1, W2, Y = _chain()
+    with pytest.raises(TypeError) as excinfo:
+        forward(X, W1, W2, out=[np.empty((4, 2))] * 3)
+    assert "list" in str(excinfo.value)

@@ -97,3 +97,12 @@ def test_targets_that_would_broadcast_are_refused(method, shape) -> None:
         getattr(net, method)(X, np.ones(shape))
     for name, a in net.params.items():
         np.testing.assert_array_equal(a, before[name])
+
+
+def test_arguments_of_the_wrong_kind_are_refused_naming_their_type() -> None:
+    arrays = _params(np.random.default_rng(4))
+    for call in (lambda: Network(5, ["identity"]), lambda: Network(arrays, 7),
+                 lambda: Network.init(3, rng=np.random.default_rng(0))):
+        with pytest.raises(TypeError) as excinfo:
+            call()
+        assert "int" in str(excinfo.value)
