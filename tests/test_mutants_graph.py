@@ -76,3 +76,22 @@ def test_format_trace_digits_zero_and_bad_columns() -> None:
     with pytest.raises(TypeError) as excinfo:
         format_trace([rows[0], 3.0])
     assert "float" in str(excinfo.value)
+
+
+def test_add_has_its_default_name_and_needs_a_forward_first() -> None:
+    add = Add()
+    assert add.name == "add"
+    with pytest.raises(RuntimeError) as excinfo:
+        add.backward()
+    assert "add" in str(excinfo.value)
+
+
+def test_chain_and_trace_refuse_what_is_not_a_sequence_of_units() -> None:
+    with pytest.raises(TypeError):
+        Chain(iter([Scale(2.0)]))  # a generator is not a sequence
+    with pytest.raises(TypeError) as excinfo:
+        Chain([Scale(2.0), 3])
+    assert "int" in str(excinfo.value)
+    with pytest.raises(TypeError) as excinfo:
+        trace([Scale(2.0)], 1.0)
+    assert "list" in str(excinfo.value)
