@@ -10,7 +10,34 @@ from __future__ import annotations
 
 import numpy as np
 
-from labcode.autograd import Variable, as_variable, mean, sub
+import pytest
+
+from labcode.autograd import Variable, as_variable, mean, mul, sub
+
+
+class Multiplications(np.ndarray):
+    """An ndarray that counts the element-wise multiplications it takes part in."""
+
+    count = 0
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc is np.multiply:
+            Multiplications.count += 1
+        plain = [np.asarray(x) if isinstance(x, Multiplications) else x for x in inputs]
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+
+@pytest.mark.parametrize("constant_first", [False, True])
+def test_no_gradient_is_computed_for_a_constant(constant_first) -> None:
+    # The module's rule: a plain ndarray is a constant and gets no gradient, so
+    # mul(w, c) costs one product forward and one backward (gy * c), not two.
+    w = Variable(np.array([1.0, 2.0]).view(Multiplications))
+    c = np.array([4.0, 0.5]).view(Multiplications)
+    Multiplications.count = 0
+    y = mul(c, w) if constant_first else mul(w, c)
+    y.backward(np.ones(2))
+    assert Multiplications.count == 2
+    np.testing.assert_array_equal(w.grad, [4.0, 0.5])
 
 
 def test_reflected_and_unary_operators_give_exact_values_and_gradients() -> None:
