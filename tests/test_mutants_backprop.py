@@ -135,3 +135,27 @@ def test_out_that_is_not_a_tuple_of_arrays_is_refused_by_its_type() -> None:
     with pytest.raises(TypeError) as excinfo:
         forward(X, W1, W2, out=[np.empty((4, 2))] * 3)
     assert "list" in str(excinfo.value)
+
+
+def test_backward_checks_both_out_buffers() -> None:
+    X, W1, W2, Y = _chain()
+    kept = forward(X, W1, W2)
+    good = (np.empty((3, 2)), np.empty((2, 2)))
+    grads = backward(X, Y, W2, *kept, out=good)
+    assert grads[0] is good[0] and grads[1] is good[1]
+    for which in (0, 1):
+        bad = list(good)
+        bad[which] = np.empty((bad[which].shape[0] + 1, bad[which].shape[1]))
+        with pytest.raises(ValueError) as excinfo:
+            backward(X, Y, W2, *kept, out=tuple(bad))
+        assert f"out[{which}]" in str(excinfo.value)
+
+
+def test_train_by_hand_with_no_epochs_changes_nothing() -> None:
+    X, W1, W2, Y = _chain()
+    before = (W1.copy(), W2.copy())
+    losses = train_by_hand(X, Y, W1, W2, epochs=0)
+    assert losses.shape == (0,)
+    np.testing.assert_array_equal(W1, before[0])
+    np.testing.assert_array_equal(W2, before[1])
+

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from labcode.graph import Add, AddConst, Chain, FanOut, Scale, format_trace, trace
+from labcode.graph import Add, AddConst, Chain, FanOut, Multiply, Power, Scale, format_trace, trace
 
 
 def test_add_and_fan_out_backward_start_from_a_gradient_of_one() -> None:
@@ -95,3 +95,54 @@ def test_chain_and_trace_refuse_what_is_not_a_sequence_of_units() -> None:
     with pytest.raises(TypeError) as excinfo:
         trace([Scale(2.0)], 1.0)
     assert "list" in str(excinfo.value)
+
+
+@pytest.mark.parametrize(("p", "x", "value", "slope"), [
+    (0.0, [0.0, 2.0], [1.0, 1.0], [0.0, 0.0]),   # x**0 = 1 everywhere, slope 0 (not 0 * 0**-1)
+    (1.0, [0.0, 2.0], [0.0, 2.0], [1.0, 1.0]),
+    (1.5, [0.0, 4.0], [0.0, 8.0], [0.0, 3.0]),
+    (0.5, [1.0, 4.0], [1.0, 2.0], [0.5, 0.25]),
+    (2.0, [-3.0, 0.5], [9.0, 0.25], [-6.0, 1.0]),
+    (-1.0, [2.0, -0.5], [0.5, -2.0], [-0.25, -4.0]),
+])
+def test_power_values_and_slopes_exact(p, x, value, slope) -> None:
+    unit = Power(p)
+    np.testing.assert_array_equal(unit.forward(np.array(x)), value)
+    local = unit.local_derivative()
+    assert local.shape == (2,)
+    np.testing.assert_array_equal(local, slope)
+
+
+def test_power_refuses_what_it_cannot_compute_with_a_value_error() -> None:
+    assert float(Power(0.5).forward(0.0)) == 0.0  # the value at 0 is fine ...
+    unit = Power(0.5, name="root")
+    unit.forward(np.array([0.0, 4.0]))
+    with pytest.raises(ValueError) as excinfo:  # ... the slope is vertical there
+        unit.local_derivative()
+    assert "root" in str(excinfo.value)
+    with pytest.raises(ValueError):
+        Power(0.5).forward(np.array([1.0, -1.0]))  # not real
+    with pytest.raises(ValueError):
+        Power(-1.0).forward(np.array([0.0, 1.0]))  # 1/0
+
+
+def test_units_have_their_default_names_and_need_a_forward_first() -> None:
+    assert Multiply().name == "multiply" and FanOut().name == "fan-out"
+    for unit, call in ((Multiply(), lambda u: u.backward()), (FanOut(), lambda u: u.backward()),
+                       (Scale(2.0), lambda u: u.local_derivative())):
+        with pytest.raises(RuntimeError):
+            call(unit)
+    mul = Multiply(name="the product")
+    mul.forward(np.ones(2), np.ones(2))
+    with pytest.raises(ValueError) as excinfo:
+        mul.backward(np.ones(3))
+    assert "the product" in str(excinfo.value)
+
+
+def test_chain_keeps_a_given_name() -> None:
+    units = [Scale(2.0, name="a"), AddConst(1.0, name="b")]
+    assert Chain(units, name="mine").name == "mine"
+    assert Chain(units).name == "a -> b"
+    with pytest.raises(TypeError) as excinfo:
+        Chain(5)
+    assert "int" in str(excinfo.value)
