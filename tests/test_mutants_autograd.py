@@ -12,7 +12,7 @@ import numpy as np
 
 import pytest
 
-from labcode.autograd import Variable, as_variable, mean, mul, sub
+from labcode.autograd import Variable, as_variable, mean, mul, sub, sum_to
 
 
 class Multiplications(np.ndarray):
@@ -80,3 +80,19 @@ def test_repr_shows_the_shape_and_the_name() -> None:
     text = repr(Variable(np.zeros((2, 3)), name="W1"))
     assert text.startswith("Variable(") and "(2, 3)" in text and "'W1'" in text
     assert repr(Variable(2.5)) == "Variable(2.5)"
+
+
+@pytest.mark.parametrize(("big", "small"), [
+    ((2, 3), (3,)), ((2, 3), (2, 1)), ((2, 3), (1, 3)), ((2, 3, 4), (3, 1)), ((2, 3, 4), (1, 4)),
+    ((5, 3, 4, 1), (3, 1, 1)), ((1, 3, 4, 5), (1, 4, 1)), ((4, 1, 3), (1, 1)), ((2, 2), ()), ((3,), (3,)),
+])
+def test_sum_to_is_the_adjoint_of_broadcasting(big, small) -> None:
+    # <sum_to(g, small), r> = <g, broadcast_to(r, big)> for every r: the
+    # defining property of the gradient of a broadcast.
+    rng = np.random.default_rng(len(big) * 10 + len(small))
+    g = rng.standard_normal(big)
+    out = sum_to(g, small)
+    assert out.shape == small
+    for _ in range(3):
+        r = rng.standard_normal(small)
+        np.testing.assert_allclose(np.sum(out * r), np.sum(g * np.broadcast_to(r, big)), rtol=1e-12)
