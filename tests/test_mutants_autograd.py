@@ -84,7 +84,8 @@ def test_repr_shows_the_shape_and_the_name() -> None:
 
 @pytest.mark.parametrize(("big", "small"), [
     ((2, 3), (3,)), ((2, 3), (2, 1)), ((2, 3), (1, 3)), ((2, 3, 4), (3, 1)), ((2, 3, 4), (1, 4)),
-    ((5, 3, 4, 1), (3, 1, 1)), ((1, 3, 4, 5), (1, 4, 1)), ((4, 1, 3), (1, 1)), ((2, 2), ()), ((3,), (3,)),
+    ((5, 3, 4, 1), (3, 1, 1)), ((1, 3, 4, 5), (1, 4, 1)), ((4, 1, 3), (1, 1)), ((2, 1, 3, 4), (3, 1)),
+    ((2, 2), ()), ((3,), (3,)),
 ])
 def test_sum_to_is_the_adjoint_of_broadcasting(big, small) -> None:
     # <sum_to(g, small), r> = <g, broadcast_to(r, big)> for every r: the
