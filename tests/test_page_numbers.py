@@ -27,7 +27,7 @@ EXPECTED_EXAMPLES = {
     "matrix-primer.md": 24,
     "forward-pass.md": 32,
     "chain-rule.md": 26,
-    "sigmoid.md": 24,
+    "sigmoid.md": 26,
     "linear-regression.md": 7,
     "hadamard-gradient.md": 12,
     "gradient-checking.md": 12,
