@@ -2,6 +2,7 @@
 other OpenBLAS kernels and narrower NumPy SIMD dispatch.
 
     python .ci/numerics.py Prescott Haswell SkylakeX no-avx512 no-avx2
+    python .ci/numerics.py Prescott -- docs/sigmoid.md   # one page, one cell
 
 Each cell runs ``pytest -p numeric_only`` (the pages, the docstrings and the
 tests of ``tests/`` that need neither the built site nor a browser) in a fresh
@@ -25,8 +26,8 @@ of a *forced* kernel on AMD Zen 4/5 hosts that expose AVX-512 and report a
 1 MiB L2 cache, and the older kernels then overflow a buffer and crash
 (OpenMathLib/OpenBLAS#6013, #6021, fixed by #6027). The condition it tests
 is ``l2 == 1024`` (kB), and ``OPENBLAS_L2_SIZE`` overrides the detected size,
-so on such a host the cells set ``OPENBLAS_L2_SIZE=2048`` (the workaround the
-issue documents) and say so. Any ``OPENBLAS_L2_SIZE`` inherited from the
+so on such a host the cells set ``OPENBLAS_L2_SIZE=2048`` (the workaround
+given in #6021) and say so. Any ``OPENBLAS_L2_SIZE`` inherited from the
 environment is removed: the older kernels size their blocks from it, and a
 value in bytes where kB are meant (1048576) makes ``Prescott`` hang.
 """
@@ -102,12 +103,12 @@ def cpu_vendor() -> str:
 
 
 def l2_kib() -> int | None:
-    """The L2 cache of cpu0 in KiB, as the kernel reports it."""
+    """The L2 cache of cpu0 in KiB, as the Linux kernel reports it ("2048K")."""
     for index in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
         try:
             if (index / "level").read_text().strip() == "2":
                 size = (index / "size").read_text().strip()
-                return int(size[:-1]) * (1024 if size.endswith("M") else 1) if size[-1] in "KM" else int(size) // 1024
+                return int(size.rstrip("KMG")) * {"K": 1, "M": 1024, "G": 1024 ** 2}.get(size[-1], 1)
         except (OSError, ValueError):
             continue
     return None
@@ -143,7 +144,7 @@ def simd_targets_off(cell: str, dispatch: list[str]) -> list[str]:
     return off
 
 
-def main(cells: list[str]) -> int:
+def main(cells: list[str], paths: list[str]) -> int:
     unknown = [cell for cell in cells if cell.lower() not in KERNEL_NEEDS and cell.lower() not in SIMD_CELLS]
     if unknown or not cells:
         print(f"matrix: unknown cells {unknown} (each is an OpenBLAS kernel: {', '.join(KERNEL_NEEDS)}; "
@@ -200,7 +201,7 @@ def main(cells: list[str]) -> int:
             continue
         runs = f"kernel {seen['kernel']}, SIMD on: {' '.join(seen['simd_on']) or 'baseline only'}"
         print(f"matrix: {cell}: {setting} -> {runs}", flush=True)
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "numeric_only"]
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "numeric_only", *paths]
         try:
             done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=TEST_TIMEOUT)
             output, status = done.stdout + done.stderr, done.returncode
@@ -226,4 +227,6 @@ def main(cells: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    args = sys.argv[1:]
+    split = args.index("--") if "--" in args else len(args)
+    sys.exit(main(args[:split], args[split + 1:]))
