@@ -27,7 +27,7 @@ EXPECTED_EXAMPLES = {
     "matrix-primer.md": 24,
     "forward-pass.md": 32,
     "chain-rule.md": 26,
-    "sigmoid.md": 25,
+    "sigmoid.md": 27,
     "linear-regression.md": 10,
     "hadamard-gradient.md": 14,
     "gradient-checking.md": 15,
