@@ -21,6 +21,9 @@ from tests.docs_harness import ROOT
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: drives headless Chromium over the built site (deselect with -m 'not browser')")
+    config.addinivalue_line(
+        "markers", "downloads: installs the site's wheel in a fresh environment and runs every chapter's script "
+        "(deselect with -m 'not downloads')")
 
 
 #: Lines for the end of the run from the browser tests (screenshot folder, page weights).

@@ -13,7 +13,7 @@ saves that as JSON, loads it back and turns it into tables. From a shell:
 
     python -m labcode.bench --list
     python -m labcode.bench training                 # about ten seconds
-    python -m labcode.bench all --json docs/data/performance.json
+    python -m labcode.bench all --json labcode/bench/performance.json
     python -m labcode.bench all --quick              # a smoke run: structure, not numbers
     python -m labcode.bench training --clock wall
 

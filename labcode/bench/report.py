@@ -1,11 +1,13 @@
 """The results file: save a suite of benchmark results as JSON, load it back, tabulate it.
 
 The performance page of the site never times anything while it is built: it
-reads the committed file ``docs/data/performance.json`` (written by
-``python -m labcode.bench all --json docs/data/performance.json``) through
-`load_results`, and its tables come from `benchmark_table` and
+reads the committed file `RESULTS_FILE` (``labcode/bench/performance.json``,
+written by ``python -m labcode.bench all --json labcode/bench/performance.json``)
+through `load_results`, and its tables come from `benchmark_table` and
 `machine_table`, printed by blocks that the site builder runs while it builds
-the page (markdown-exec). So the page always shows what the file holds.
+the page (markdown-exec). So the page always shows what the file holds. The
+file is part of the package, so the page's code runs from an installed
+labcode as it does from a clone.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from labcode.bench import SCHEMA, _seconds
 
 __all__ = ["RESULTS_FILE", "save_results", "load_results", "markdown_table", "benchmark_table", "machine_table"]
 
-#: The committed results file that the performance page shows.
-RESULTS_FILE = Path(__file__).resolve().parents[2] / "docs" / "data" / "performance.json"
+#: The committed results file that the performance page shows; it ships inside the package.
+RESULTS_FILE = Path(__file__).resolve().with_name("performance.json")
 
 _SUITE_KEYS = {"schema", "date", "quick", "clock", "machine", "benchmarks"}
 _RESULT_KEYS = {"benchmark", "clock", "unit", "repeats", "cases", "ratios", "targets", "remarks", "blas_threads"}

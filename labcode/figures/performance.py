@@ -57,7 +57,7 @@ def _bars(ax, result: dict[str, Any], title: str, unit: str) -> None:
 
 @figure("performance.svg")
 def performance():
-    """Four panels, one per benchmark, from ``docs/data/performance.json``.
+    """Four panels, one per benchmark, from the results file (`labcode.bench.report.RESULTS_FILE`).
 
     Returns
     -------
