@@ -316,12 +316,12 @@ def script_name(page: str | Path) -> str:
 
 
 def data_link(filename: str, data: bytes, mime: str) -> str:
-    """An HTML link that downloads ``data`` as ``filename``, carried in a ``data:`` URL.
+    """A button that downloads ``data`` as ``filename``, the file carried in a ``data:`` URL.
 
     Parameters
     ----------
     filename : str
-        The name the browser saves the file under; also the link's text.
+        The name the browser saves the file under; also the button's text.
     data : bytes
         The file's content.
     mime : str
@@ -330,17 +330,21 @@ def data_link(filename: str, data: bytes, mime: str) -> str:
     Returns
     -------
     str
-        ``<a download="filename" href="data:mime;base64,...">filename</a>``.
+        ``<a download="filename" href="data:mime;base64,...">``, styled
+        as a button by the site's theme (``md-button``).
 
     Examples
     --------
     >>> from labcode.downloads import data_link
-    >>> data_link("a.txt", b"hi", "text/plain")
-    '<a download="a.txt" href="data:text/plain;base64,aGk="><code>a.txt</code></a>'
+    >>> link = data_link("a", b"hi", "text/plain")
+    >>> link.startswith('<a class="md-button md-button--primary" download="a" ')
+    True
+    >>> link.split(" href=")[1]
+    '"data:text/plain;base64,aGk=">a</a>'
     """
     name = html.escape(filename, quote=True)
     encoded = base64.b64encode(data).decode("ascii")
-    return f'<a download="{name}" href="data:{mime};base64,{encoded}"><code>{name}</code></a>'
+    return f'<a class="md-button md-button--primary" download="{name}" href="data:{mime};base64,{encoded}">{name}</a>'
 
 
 def _size(data: bytes) -> str:
@@ -370,7 +374,8 @@ def script_link(page: str | Path, install: str = "../#get-the-code") -> str:
     >>> box = script_link("docs/chain-rule.md")
     >>> re.search(r'download="([^"]+)"', box).group(1)
     'chapter-03-chain-rule.py'
-    >>> carried = base64.b64decode(re.search(r'base64,([^"]+)"', box).group(1)).decode()
+    >>> encoded = re.search(r'base64,([^"]+)"', box).group(1)
+    >>> carried = base64.b64decode(encoded).decode()
     >>> page = Path("docs/chain-rule.md").read_text(encoding="utf-8")
     >>> carried == page_script(page, "chapter-03-chain-rule.py")
     True
@@ -380,11 +385,11 @@ def script_link(page: str | Path, install: str = "../#get-the-code") -> str:
     return (
         '<div class="admonition example labbook-download">\n'
         '<p class="admonition-title">Run this chapter yourself</p>\n'
-        f"<p>{data_link(name, script, 'text/x-python;charset=utf-8')} ({_size(script)}) "
-        "holds every code block of this page, in order, as one script: no prompts, and what each "
-        f"line prints written under it as a <code>{html.escape(OUTPUT_PREFIX.strip())}</code> comment. "
-        f'It needs <code>labcode</code>; <a href="{html.escape(install, quote=True)}">get the code</a> '
-        "first.</p>\n</div>"
+        f"<p>{data_link(name, script, 'text/x-python;charset=utf-8')}</p>\n"
+        f"<p>Every code block of this page, in order, as one script ({_size(script)}): no prompts, and "
+        f"what each line prints written under it as a <code>{html.escape(OUTPUT_PREFIX.strip())}</code> "
+        f'comment. It needs <code>labcode</code>: <a href="{html.escape(install, quote=True)}">get the '
+        "code</a>.</p>\n</div>"
     )
 
 
@@ -412,7 +417,8 @@ def wheel_link(root: str | Path = ".") -> str:
     >>> paragraph = wheel_link()
     >>> re.search(r'download="([^"]+)"', paragraph).group(1)
     'labcode-0.1.0-py3-none-any.whl'
-    >>> wheel = zipfile.ZipFile(io.BytesIO(base64.b64decode(re.search(r'base64,([^"]+)"', paragraph).group(1))))
+    >>> encoded = re.search(r'base64,([^"]+)"', paragraph).group(1)
+    >>> wheel = zipfile.ZipFile(io.BytesIO(base64.b64decode(encoded)))
     >>> "labcode/bench/performance.json" in wheel.namelist()
     True
     """
@@ -422,4 +428,4 @@ def wheel_link(root: str | Path = ".") -> str:
         [built] = WheelBuilder(str((_root() / root).resolve())).build(directory=folder, versions=["standard"])
         path = Path(built)
         data = path.read_bytes()
-    return f'<p class="labbook-download">{data_link(path.name, data, "application/zip")} ({_size(data)})</p>'
+    return f'<p class="labbook-download">{data_link(path.name, data, "application/zip")} {_size(data)}</p>'

@@ -53,7 +53,8 @@ def save_results(suite: dict[str, Any], path: str | Path) -> Path:
     >>> from labcode.bench import run_suite
     >>> from labcode.bench.report import load_results, save_results
     >>> suite = run_suite(["training"], quick=True)
-    >>> path = save_results(suite, pathlib.Path(tempfile.mkdtemp()) / "out" / "perf.json")
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> path = save_results(suite, folder / "out" / "perf.json")
     >>> load_results(path) == suite
     True
     """
@@ -114,7 +115,8 @@ def load_results(path: str | Path | None = None) -> dict[str, Any]:
     >>> load_results("no/such/file.json")
     Traceback (most recent call last):
     ...
-    FileNotFoundError: no results file at no/such/file.json; make one with: python -m labcode.bench all --json no/such/file.json
+    FileNotFoundError: no results file at no/such/file.json; make one with: python
+    -m labcode.bench all --json no/such/file.json
     """
     path = RESULTS_FILE if path is None else Path(path)
     if not path.is_file():
@@ -147,7 +149,8 @@ def markdown_table(result: dict[str, Any]) -> str:
     Examples
     --------
     >>> from labcode.bench.report import load_results, markdown_table
-    >>> print(markdown_table(load_results()["benchmarks"]["training"]).splitlines()[0])
+    >>> training = load_results()["benchmarks"]["training"]
+    >>> print(markdown_table(training).splitlines()[0])
     | case | what | median per epoch | min – max |
     """
     lines = [
@@ -195,8 +198,10 @@ def benchmark_table(name: str, suite: dict[str, Any] | None = None) -> str:
 
     Examples
     --------
-    >>> from labcode.bench.report import benchmark_table, load_results, markdown_table
-    >>> benchmark_table("loops") == markdown_table(load_results()["benchmarks"]["loops"])
+    >>> from labcode.bench.report import (
+    ...     benchmark_table, load_results, markdown_table)
+    >>> loops = load_results()["benchmarks"]["loops"]
+    >>> benchmark_table("loops") == markdown_table(loops)
     True
     >>> benchmark_table("nope", {"benchmarks": {"loops": {}}})
     Traceback (most recent call last):
