@@ -321,7 +321,8 @@ def get(name: str | Activation) -> Activation:
     >>> get("softplus")
     Traceback (most recent call last):
     ...
-    KeyError: "unknown activation 'softplus'; valid names: identity, relu, sigmoid, tanh"
+    KeyError: "unknown activation 'softplus'; valid names: identity, relu,
+    sigmoid, tanh"
     """
     if isinstance(name, Activation):
         return name

@@ -185,7 +185,9 @@ class Variable:
         >>> y.backward()
         Traceback (most recent call last):
         ...
-        ValueError: backward() without a seed gradient needs a single number, but this variable has shape (2,); reduce it to a scalar (a loss) first or pass grad= of shape (2,)
+        ValueError: backward() without a seed gradient needs a single number, but this
+        variable has shape (2,); reduce it to a scalar (a loss) first or pass grad= of
+        shape (2,)
         >>> y.backward(np.array([1.0, 10.0]))
         >>> print(x.grad)
         [ 3. 30.]
@@ -442,7 +444,8 @@ def sum_to(g: Array, shape: tuple[int, ...]) -> Array:
     >>> sum_to(np.ones((2, 3)), (2,))
     Traceback (most recent call last):
     ...
-    ValueError: g has shape (2, 3) but a shape that (2,) broadcasts to was expected
+    ValueError: g has shape (2, 3) but a shape that (2,) broadcasts to was
+    expected
     """
     g = as_float(g, "g")
     if not (isinstance(shape, tuple) and all(isinstance(n, (int, np.integer)) for n in shape)):
@@ -678,7 +681,8 @@ def add(x0: Variable | ArrayLike, x1: Variable | ArrayLike) -> Variable:
     >>> add(np.ones((2, 3)), np.ones(2))
     Traceback (most recent call last):
     ...
-    ValueError: x1 has shape (2,) but a shape that broadcasts with x0's (2, 3) was expected
+    ValueError: x1 has shape (2,) but a shape that broadcasts with x0's (2, 3) was
+    expected
     """
     return Add()(x0, x1)
 
@@ -742,7 +746,8 @@ def matmul(x: Variable | ArrayLike, W: Variable | ArrayLike) -> Variable:
     >>> matmul(np.ones((64, 1000)), np.ones((100, 10)))
     Traceback (most recent call last):
     ...
-    ValueError: W has shape (100, 10) but (p, d) was expected with p = 1000 (set by x)
+    ValueError: W has shape (100, 10) but (p, d) was expected with p = 1000 (set
+    by x)
     """
     return MatMul()(x, W)
 

@@ -404,10 +404,12 @@ def train_by_hand(
     >>> try:
     ...     train_by_hand(*reference_problem(), lr=0.02, epochs=20)
     ... except FloatingPointError as error:
-    ...     print(error.epoch, error.log.shape, bool(error.log[-1] > 1e10 * error.log[0]))
+    ...     print(error.epoch, error.log.shape,
+    ...           bool(error.log[-1] > 1e10 * error.log[0]))
     ...     print(error)
     4 (3,) True
-    the loss is inf at epoch 4 of 20: training stopped before that epoch's update (lr = 0.02 may be too large)
+    the loss is inf at epoch 4 of 20: training stopped before that epoch's update
+    (lr = 0.02 may be too large)
     """
     X, Y = as_float(X, "X"), as_float(Y, "Y")
     W1 = as_float(W1, "W1", share=True, writable=True)

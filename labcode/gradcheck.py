@@ -118,7 +118,8 @@ def central_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:
     --------
     >>> import numpy as np
     >>> from labcode.gradcheck import central_difference
-    >>> print(round(float(central_difference(np.square, 3.0, 1e-3)), 6))  # exact for a parabola
+    >>> # exact for a parabola:
+    >>> print(round(float(central_difference(np.square, 3.0, 1e-3)), 6))
     6.0
     """
     x = _scalar(x)
@@ -364,7 +365,8 @@ class BlockReport:
     >>> import numpy as np
     >>> from labcode.gradcheck import check_gradient
     >>> w = np.array([1.0, 2.0])
-    >>> report = check_gradient(lambda: float(np.sum(w ** 2)), {"w": w}, {"w": 2 * w})
+    >>> report = check_gradient(lambda: float(np.sum(w ** 2)),
+    ...                         {"w": w}, {"w": 2 * w})
     >>> block = report.blocks["w"]
     >>> block.ok, block.shape, block.hint
     (True, (2,), None)
@@ -394,7 +396,8 @@ class GradientReport:
     >>> import numpy as np
     >>> from labcode.gradcheck import check_gradient
     >>> a, b = np.array([1.0]), np.array([3.0])
-    >>> report = check_gradient(lambda: float(a[0] * b[0]), {"a": a, "b": b}, {"a": b, "b": b})
+    >>> report = check_gradient(lambda: float(a[0] * b[0]),
+    ...                         {"a": a, "b": b}, {"a": b, "b": b})
     >>> report.ok, report.failing
     (False, ['b'])
     """
@@ -520,12 +523,14 @@ def check_gradient(
     >>> report.failing
     ['w']
     >>> print(report.blocks["w"].hint)
-    numeric/analytic = 1/n (n = 4) on every entry: the analytic gradient forgot the 1/n
+    numeric/analytic = 1/n (n = 4) on every entry: the analytic gradient forgot
+    the 1/n
 
     A NaN never agrees:
 
     >>> w = np.array([1.0, 2.0])
-    >>> report = check_gradient(lambda: float(w @ w), {"w": w}, {"w": [np.nan, 4.0]})
+    >>> report = check_gradient(lambda: float(w @ w),
+    ...                         {"w": w}, {"w": [np.nan, 4.0]})
     >>> report.ok, report.blocks["w"].hint
     (False, 'the analytic gradient is NaN or infinite at [0]')
     """
@@ -601,8 +606,9 @@ class DirectionalReport:
     --------
     >>> import numpy as np
     >>> from labcode.gradcheck import directional_check
-    >>> report = directional_check(lambda t: float(t @ t), lambda t: 2 * t, np.ones(5),
-    ...                            np.random.default_rng(0), directions=2)
+    >>> report = directional_check(lambda t: float(t @ t), lambda t: 2 * t,
+    ...                            np.ones(5), np.random.default_rng(0),
+    ...                            directions=2)
     >>> report.ok, report.loss_calls, report.errors.shape
     (True, 4, (2,))
     """
@@ -674,7 +680,8 @@ def directional_check(
     >>> import numpy as np
     >>> from labcode.gradcheck import directional_check
     >>> rng = np.random.default_rng(0)
-    >>> wrong = directional_check(lambda t: float(t @ t), lambda t: t, np.ones(1000), rng)
+    >>> wrong = directional_check(lambda t: float(t @ t), lambda t: t,
+    ...                           np.ones(1000), rng)
     >>> wrong.ok, wrong.loss_calls
     (False, 6)
     """

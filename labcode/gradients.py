@@ -72,7 +72,8 @@ def mse(Y: ArrayLike, Y_hat: ArrayLike) -> float:
     >>> mse([[1.0], [2.0]], [[0.0, 0.0]])
     Traceback (most recent call last):
     ...
-    ValueError: Y_hat has shape (1, 2) but (n, q) was expected with n = 2 (set by Y)
+    ValueError: Y_hat has shape (1, 2) but (n, q) was expected with n = 2 (set by
+    Y)
     """
     Y, Y_hat = as_float(Y, "Y"), as_float(Y_hat, "Y_hat")
     sizes = check_shapes(Y=(Y, "n q"), Y_hat=(Y_hat, "n q"))
@@ -143,7 +144,8 @@ def linear_gradient(beta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> Array:
     >>> import numpy as np
     >>> from labcode.gradients import linear_gradient
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
-    >>> print(linear_gradient(np.array([[1.0], [1.0]]), X, np.array([[1.0], [3.0]])))
+    >>> Y = np.array([[1.0], [3.0]])
+    >>> print(linear_gradient(np.array([[1.0], [1.0]]), X, Y))
     [[ 0.]
      [-2.]]
     """
@@ -211,9 +213,10 @@ def linear_gradient_flat(b: ArrayLike, X: ArrayLike, Y: ArrayLike) -> Array:
     >>> import numpy as np
     >>> from labcode.gradients import linear_gradient_flat
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
-    >>> print(linear_gradient_flat(np.array([1.0, 1.0]), X, np.array([[1.0], [3.0]])))
+    >>> Y = np.array([[1.0], [3.0]])
+    >>> print(linear_gradient_flat(np.array([1.0, 1.0]), X, Y))
     [ 0. -2.]
-    >>> linear_gradient_flat(np.array([1.0, 1.0, 1.0]), X, np.array([[1.0], [3.0]]))
+    >>> linear_gradient_flat(np.array([1.0, 1.0, 1.0]), X, Y)
     Traceback (most recent call last):
     ...
     ValueError: b has shape (3,) but (P,) was expected with P = 2 (p*q = 2*1)
@@ -367,7 +370,8 @@ def net_gradient_recomputed(
     >>> rng = np.random.default_rng(1)
     >>> args = (rng.standard_normal((3, 2)), rng.standard_normal((2, 1)),
     ...         rng.standard_normal((6, 3)), rng.standard_normal((6, 1)))
-    >>> all(np.allclose(a, b) for a, b in zip(net_gradient(*args), net_gradient_recomputed(*args)))
+    >>> pairs = zip(net_gradient(*args), net_gradient_recomputed(*args))
+    >>> all(np.allclose(a, b) for a, b in pairs)
     True
     """
     beta1, beta2, X, Y, n = _net_arrays(beta1, beta2, X, Y)
@@ -399,7 +403,8 @@ def pack(beta1: ArrayLike, beta2: ArrayLike) -> Array:
     --------
     >>> import numpy as np
     >>> from labcode.gradients import pack
-    >>> print(pack(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([[7.0], [8.0]])))
+    >>> beta1 = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> print(pack(beta1, np.array([[7.0], [8.0]])))
     [1. 2. 3. 4. 5. 6. 7. 8.]
     """
     beta1, beta2 = as_float(beta1, "beta1"), as_float(beta2, "beta2")
@@ -446,7 +451,8 @@ def unpack(theta: ArrayLike, p: int, d: int, q: int = 1) -> tuple[Array, Array]:
     >>> unpack(np.arange(9.0), p=3, d=2)
     Traceback (most recent call last):
     ...
-    ValueError: theta has shape (9,) but (P,) was expected with P = 8 (p*d + d*q = 3*2 + 2*1)
+    ValueError: theta has shape (9,) but (P,) was expected with P = 8 (p*d + d*q =
+    3*2 + 2*1)
     """
     p, d, q = as_int(p, "p", at_least=1), as_int(d, "d", at_least=1), as_int(q, "q", at_least=1)
     theta = as_float(theta, "theta")

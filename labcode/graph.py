@@ -87,7 +87,8 @@ class Unit:
     >>> unit.backward()
     Traceback (most recent call last):
     ...
-    RuntimeError: exp: backward called before forward (forward stores the input that backward needs)
+    RuntimeError: exp: backward called before forward (forward stores the input
+    that backward needs)
     >>> float(unit.forward(0.0)), float(unit.backward())
     (1.0, 1.0)
     """
@@ -793,7 +794,8 @@ def trace(chain: Chain, x: ArrayLike, grad_out: ArrayLike = 1.0) -> list[TraceRo
     >>> from labcode.graph import sigmoid_chain, trace
     >>> rows = trace(sigmoid_chain(), 1.0)
     >>> [float(r.downstream) for r in rows]  # doctest: +NORMALIZE_WHITESPACE
-    [0.19661193324148188, -0.19661193324148188, -0.534446645388523, -0.534446645388523]
+    [0.19661193324148188, -0.19661193324148188, -0.534446645388523,
+     -0.534446645388523]
     """
     if not isinstance(chain, Chain):
         raise TypeError(f"chain must be a Chain, got {type(chain).__name__}")

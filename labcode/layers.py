@@ -183,7 +183,8 @@ class Dense:
     >>> layer.forward(np.ones((4, 2)))
     Traceback (most recent call last):
     ...
-    ValueError: X has shape (4, 2) but (N, prev) was expected with prev = 3 (set by W)
+    ValueError: X has shape (4, 2) but (N, prev) was expected with prev = 3 (set
+    by W)
     """
 
     def __init__(
@@ -340,7 +341,8 @@ class Dense:
         --------
         >>> import numpy as np
         >>> from labcode.layers import Dense
-        >>> layer = Dense.from_arrays(np.array([[2.0], [3.0]]), np.zeros(1), activation="identity")
+        >>> layer = Dense.from_arrays(np.array([[2.0], [3.0]]), np.zeros(1),
+        ...                           activation="identity")
         >>> _ = layer.forward(np.array([[1.0, 1.0]]))
         >>> print(layer.backward(np.array([[1.0]])), layer.dW.ravel(), layer.db)
         [[2. 3.]] [1. 1.] [1.]

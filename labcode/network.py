@@ -146,7 +146,8 @@ class Network:
         >>> from labcode.network import Network
         >>> net = Network.init([3, 4, 2], rng=np.random.default_rng(0))
         >>> net.params
-        Parameters({W1: (3, 4) float64, b1: (4,) float64, W2: (4, 2) float64, b2: (2,) float64})
+        Parameters({W1: (3, 4) float64, b1: (4,) float64, W2: (4, 2) float64, b2: (2,)
+        float64})
         """
         if isinstance(sizes, str) or not isinstance(sizes, Sequence):
             raise TypeError(f"sizes must be a sequence of ints such as [p, d, q], got {type(sizes).__name__}")
@@ -178,7 +179,8 @@ class Network:
         >>> net.params = {}
         Traceback (most recent call last):
         ...
-        AttributeError: assign into net.params[name] instead: the layers hold its arrays
+        AttributeError: assign into net.params[name] instead: the layers hold its
+        arrays
         """
         return self._params
 
@@ -284,7 +286,8 @@ class Network:
         >>> from labcode.network import Network
         >>> net = Network({"W1": [[3.0]], "b1": [0.0]}, ["identity"])
         >>> grads = net.gradient([[1.0], [2.0]], [[0.0], [0.0]])
-        >>> print(grads["W1"], grads["b1"])  # L = ((w + b)² + (2w + b)²) / 2 at w = 3, b = 0
+        >>> # L = ((w + b)² + (2w + b)²) / 2 at w = 3, b = 0:
+        >>> print(grads["W1"], grads["b1"])
         [[15.]] [9.]
         """
         X, Y = self._data(X, Y)  # checked before any layer stores anything

@@ -143,7 +143,9 @@ class Linear(Module):
     >>> Linear(3, 2, weight=W.T)
     Traceback (most recent call last):
     ...
-    ValueError: weight has shape (2, 3) but (in_size, out_size) was expected with in_size = 3 (set by Linear(3, 2)); weights stored as (out_size, in_size), as in PyTorch, must be transposed
+    ValueError: weight has shape (2, 3) but (in_size, out_size) was expected with
+    in_size = 3 (set by Linear(3, 2)); weights stored as (out_size, in_size), as
+    in PyTorch, must be transposed
     """
 
     def __init__(

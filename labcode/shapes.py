@@ -156,7 +156,8 @@ def check_shapes(
     >>> check_shapes(X=(np.ones((0, 3)), "n p"))
     Traceback (most recent call last):
     ...
-    ValueError: X has shape (0, 3) but (n, p) was expected with n >= 1 (an empty array)
+    ValueError: X has shape (0, 3) but (n, p) was expected with n >= 1 (an empty
+    array)
     """
     sizes: dict[str, int] = {}
     origin: dict[str, str] = {}
@@ -250,7 +251,8 @@ def as_float(value: ArrayLike, name: str, *, share: bool = False, writable: bool
     >>> as_float([1.0, 2.0], "W", share=True)
     Traceback (most recent call last):
     ...
-    TypeError: W must be a floating-point numpy array (it is held by reference, not copied), got list
+    TypeError: W must be a floating-point numpy array (it is held by reference,
+    not copied), got list
     """
     if share:
         if not (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
@@ -417,7 +419,8 @@ def check_rng(value: object, name: str = "rng") -> np.random.Generator:
     >>> check_rng(0)
     Traceback (most recent call last):
     ...
-    TypeError: rng must be a numpy.random.Generator such as np.random.default_rng(0), got int 0
+    TypeError: rng must be a numpy.random.Generator such as
+    np.random.default_rng(0), got int 0
     """
     if not isinstance(value, np.random.Generator):
         raise TypeError(

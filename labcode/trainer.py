@@ -244,7 +244,8 @@ class Trainer:
     >>> X = rng.standard_normal((32, 3))
     >>> Y = X @ np.array([[1.0], [-2.0], [0.5]])
     >>> model = Linear(3, 1, rng=rng, dtype=np.float64)
-    >>> trainer = Trainer(model, mean_squared_error, SGD(model.parameters(), lr=0.1), batch_size=8, rng=rng)
+    >>> trainer = Trainer(model, mean_squared_error,
+    ...                   SGD(model.parameters(), lr=0.1), batch_size=8, rng=rng)
     >>> log = trainer.fit(X, Y, epochs=30, print_every=10)  # doctest: +ELLIPSIS
     epoch        loss  elapsed (s)
         1 ...
@@ -334,7 +335,8 @@ class Trainer:
         >>> from labcode.optim import SGD
         >>> from labcode.trainer import Trainer
         >>> model = Linear(1, 1, weight=np.zeros((1, 1)))
-        >>> trainer = Trainer(model, mean_squared_error, SGD(model.parameters(), lr=0.25))
+        >>> optimizer = SGD(model.parameters(), lr=0.25)
+        >>> trainer = Trainer(model, mean_squared_error, optimizer)
         >>> log = trainer.fit(np.ones((4, 1)), np.full((4, 1), 2.0), epochs=3)
         >>> log.losses, model.W.data
         (array([4.  , 1.  , 0.25]), array([[1.75]]))
@@ -343,14 +345,16 @@ class Trainer:
         until it overflows; training stops there, and the log is kept:
 
         >>> model = Linear(1, 1, weight=np.zeros((1, 1)))
-        >>> trainer = Trainer(model, mean_squared_error, SGD(model.parameters(), lr=4.0))
+        >>> optimizer = SGD(model.parameters(), lr=4.0)
+        >>> trainer = Trainer(model, mean_squared_error, optimizer)
         >>> try:
         ...     trainer.fit(np.ones((4, 1)), np.full((4, 1), 2.0), epochs=1000)
         ... except FloatingPointError as error:
         ...     print(error.epoch, len(error.log), error.log.losses[:3].tolist())
         ...     print(error)
         183 182 [4.0, 196.0, 9604.0]
-        the loss is inf in epoch 183 (batch 1): training stopped before that batch's update (lr = 4 may be too large)
+        the loss is inf in epoch 183 (batch 1): training stopped before that batch's
+        update (lr = 4 may be too large)
         """
         X, Y = as_float(X, "X"), as_float(Y, "Y")
         check_shapes(X=(X, "n p"), Y=(Y, "n q"))

@@ -40,6 +40,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "browser: drives headless Chromium over the built site (deselect with -m 'not browser')")
     if config.getoption("hypothesis_profile", None) is None:  # --hypothesis-profile=NAME wins
         settings.load_profile("labbook-ci" if os.environ.get("CI", "").lower() == "true" else "labbook")
+    config.addinivalue_line(
+        "markers", "downloads: installs the site's wheel in a fresh environment and runs every chapter's script "
+        "(deselect with -m 'not downloads')")
 
 
 #: Lines for the end of the run from the browser tests (screenshot folder, page weights).

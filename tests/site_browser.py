@@ -14,6 +14,7 @@ import functools
 import gzip
 import http.server
 import os
+import re
 import shutil
 import threading
 import time
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 HOST = "127.0.0.1"
 VIEWPORT = {"width": 1280, "height": 800}
+#: A phone's screen (an iPhone's CSS pixels): every page is measured at this width too.
+PHONE = {"width": 390, "height": 844}
 #: How long a page may take to typeset its math and mount its widgets.
 READY_TIMEOUT_MS = 8000
 CHROMIUM_PACKAGE = "chromium"  # the Debian package: apt-get install chromium
@@ -119,7 +122,7 @@ class SiteServer(http.server.ThreadingHTTPServer):
 READY_JS = """() => document.readyState === "complete"
   && [...document.querySelectorAll(".arithmatex")].every(e => e.querySelector(".katex, .katex-error"))
   && [...document.querySelectorAll("article pre > code")]
-       .every(c => c.parentElement.querySelector("[data-md-type=copy], .md-clipboard"))"""
+       .every(c => c.parentElement.querySelector("[data-md-type=copy], .md-clipboard") && c.dataset.labbook)"""
 
 #: What the reader sees, measured in the page.
 FACTS_JS = r"""async () => {
@@ -172,18 +175,54 @@ FACTS_JS = r"""async () => {
     diagrams: [...document.querySelectorAll(".mermaid, .diagram, [data-diagram]")]
       .map(e => ({what: e.className || e.tagName, svg: !!(e.tagName === "svg" || e.querySelector("svg"))})),
     images: imgs.map(img => ({src: img.getAttribute("src"), width: img.naturalWidth,
+                              shownWidth: img.getBoundingClientRect().width,
                               alt: (img.getAttribute("alt") || "").trim()})),
     codeBlocks: document.querySelectorAll("article pre > code").length,
     withoutCopy: [...document.querySelectorAll("article pre > code")]
       .filter(c => !c.parentElement.querySelector("[data-md-type=copy], .md-clipboard"))
       .map(c => c.textContent.trim().slice(0, 60)),
     orphanPermalinks,
-    // Not a failure (long output lines happen), but listed for the reviewer: shown blocks to scroll sideways.
+    // Shown code blocks that a reader must scroll sideways: their longest line, and by how much.
     wideCode: [...document.querySelectorAll("article pre > code")]
       .filter(c => c.scrollWidth > c.clientWidth + 1 && !c.closest("details:not([open])"))
-      .map(c => c.textContent.split("\n").reduce((a, b) => b.length > a.length ? b : a, "").trim().slice(0, 70)),
+      .map(c => ({line: c.textContent.split("\n").reduce((a, b) => b.length > a.length ? b : a, "").trim().slice(0, 70),
+                  hidden: c.scrollWidth - c.clientWidth})),
+    wideMath: wideMath(article),
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
   };
+}"""
+
+#: Display equations (KaTeX's ``.katex-display``) wider than their box, or reaching
+#: past the article's column: each with its start and how many pixels are hidden.
+_WIDE_MATH_JS = r"""function wideMath(article) {
+  const column = article.getBoundingClientRect();
+  return [...article.querySelectorAll(".katex-display")].filter(e => !e.closest("details:not([open])")).map(e => {
+    const box = e.closest("div.arithmatex") || e;
+    const rect = box.getBoundingClientRect();
+    const hidden = Math.max(e.scrollWidth - e.clientWidth, box.scrollWidth - box.clientWidth,
+                            rect.right - column.right, column.left - rect.left);
+    return {math: (e.querySelector("annotation") || e).textContent.trim().slice(0, 70), hidden: Math.round(hidden)};
+  }).filter(m => m.hidden > 1);
+}"""
+
+FACTS_JS = FACTS_JS.replace("async () => {", "async () => {\n" + _WIDE_MATH_JS, 1)
+
+#: What a reader sees on a phone (``PHONE``): how much wider than the screen the page
+#: is, and each display equation that does not fit or scroll inside its own box on it.
+PHONE_JS = r"""() => {
+  const screen = document.documentElement.clientWidth;
+  const unboxed = [...document.querySelectorAll("article .katex-display")].filter(e => !e.closest("details:not([open])"))
+    .map(e => {
+      const box = e.closest("div.arithmatex") || e;
+      const rect = box.getBoundingClientRect();
+      const excess = Math.max(e.scrollWidth - e.clientWidth, box.scrollWidth - box.clientWidth);
+      const scrolls = [box, e].some(x => /auto|scroll/.test(getComputedStyle(x).overflowX) && x.scrollWidth > x.clientWidth);
+      const outside = Math.max(rect.right - screen, -rect.left);
+      const why = outside > 1 ? `reaches ${Math.round(outside)} px past the screen`
+        : excess > 1 && !scrolls ? `is ${Math.round(excess)} px wider than its box and does not scroll` : "";
+      return {math: (e.querySelector("annotation") || e).textContent.trim().slice(0, 70), why};
+    }).filter(m => m.why);
+  return {screen, overflow: document.documentElement.scrollWidth - screen, unboxed};
 }"""
 
 
@@ -199,9 +238,36 @@ class PageReport:
     bytes: int = 0  #: every file the page loads, as a plain static server sends them
     gzip_bytes: int = 0  #: the same, gzip-compressed as most static hosts send them
     facts: dict[str, Any] = field(default_factory=dict)
+    phone: dict[str, Any] = field(default_factory=dict)  #: what ``PHONE_JS`` measured at the width of ``PHONE``
     not_ready: str = ""
     screenshots: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+_SVG_TEXT = re.compile(r'<g id="text_\d+">(.*?)</g>\s*</g>', re.DOTALL)
+_GLYPH_SCALE = re.compile(r"scale\((?P<s>[\d.]+) -(?P=s)\)")
+
+
+def svg_text_points(svg: str) -> list[float]:
+    """The size, in points, of every text of a matplotlib SVG whose text is drawn as paths.
+
+    matplotlib draws each text as a group ``<g id="text_N">`` whose glyphs are
+    scaled by ``fontsize / 100`` (``scale(0.09 -0.09)`` for 9 pt).
+    """
+    sizes = []
+    for match in _SVG_TEXT.finditer(svg):
+        scales = [float(s.group("s")) for s in _GLYPH_SCALE.finditer(match.group(1))]
+        if not scales:
+            raise ValueError(f"no glyph scale in the text group {match.group(0)[:200]!r}")
+        sizes.append(100 * min(scales))
+    if not sizes:
+        raise ValueError("no text drawn as paths in this SVG")
+    return sizes
+
+
+def svg_width_points(svg: str) -> float:
+    """The width of a matplotlib SVG, in points (``width="453.6pt"``)."""
+    return float(re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg).group(1))
 
 
 def screenshot_name(path: str) -> str:
@@ -296,6 +362,15 @@ class Reader:
             report.gzip_bytes += compressed
         if shots is not None:
             report.screenshots = _screenshots(self.page, shots / screenshot_name(path), dark)
+        # The same page on a phone: resized, not reloaded (the layout follows the width).
+        self.page.set_viewport_size(PHONE)
+        try:
+            report.phone = self.page.evaluate(PHONE_JS)
+            if shots is not None and dark:
+                phone = _screenshots(self.page, shots / (screenshot_name(path) + "-phone"), dark)
+                report.screenshots.update({f"phone {palette}": shot for palette, shot in phone.items()})
+        finally:
+            self.page.set_viewport_size(VIEWPORT)
         report.seconds = time.monotonic() - start
         self.report = PageReport("")  # what happens from here on belongs to no page
         return report
@@ -371,16 +446,18 @@ def _screenshots(page: Page, stem: Path, dark: bool) -> dict[str, Path]:
 
 def write_index(folder: Path, reports: dict[str, PageReport]) -> Path:
     """``folder/index.md``: a table of page weights and screenshots, then the code to scroll sideways."""
+    palettes = ("light", "dark", "phone light", "phone dark")
     lines = ["# The built site in Chromium", "",
-             "| page | weight (kB) | gzip (kB) | requests | light | dark |", "|---|---|---|---|---|---|"]
+             "| page | weight (kB) | gzip (kB) | requests | " + " | ".join(palettes) + " |", "|---|---|---|---|---|---|---|---|"]
     for path, report in reports.items():
-        shots = [report.screenshots.get(palette) for palette in ("light", "dark")]
+        shots = [report.screenshots.get(palette) for palette in palettes]
         cells = [f"[{shot.name}]({shot.name})" if shot else "" for shot in shots]
         lines.append(f"| /{path} | {report.bytes / 1000:.1f} | {report.gzip_bytes / 1000:.1f} | {report.requests} "
-                     f"| {cells[0]} | {cells[1]} |")
-    wide = [f"- /{path}: `{line}`" for path, report in reports.items() for line in report.facts.get("wideCode", [])]
+                     f"| {' | '.join(cells)} |")
+    wide = [f"- /{path}: `{code['line']}` ({code['hidden']} px hidden)"
+            for path, report in reports.items() for code in report.facts.get("wideCode", [])]
     if wide:
-        lines += ["", "Code blocks a reader must scroll sideways (their longest line):", "", *wide]
+        lines += ["", "Code blocks a reader must scroll sideways at 1280 px (their longest line):", "", *wide]
     index = folder / "index.md"
     index.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return index
@@ -393,8 +470,8 @@ def summary(index: Path, reports: dict[str, PageReport]) -> list[str]:
         shots = "  ".join(str(shot) for shot in report.screenshots.values())
         lines.append(f"{report.bytes / 1000:7.1f} kB ({report.gzip_bytes / 1000:5.1f} gzip) {report.requests:3d} requests"
                      f"  /{path:<24} {shots}")
-    lines += [f"code to scroll sideways on /{path}: {line}"
-              for path, report in reports.items() for line in report.facts.get("wideCode", [])]
+    lines += [f"code to scroll sideways on /{path}: {code['line']}"
+              for path, report in reports.items() for code in report.facts.get("wideCode", [])]
     return lines
 
 

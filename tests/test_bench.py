@@ -6,6 +6,7 @@ Structure only: no test ever asserts a timing.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -184,4 +185,11 @@ def test_built_page_shows_every_case_of_the_results_file(built_site) -> None:
         for case in result["cases"]:
             assert f"<code>{case}</code>" in html, case
     assert results["date"] in html and "<!-- bench-" not in html
-    assert (built_site.path / "data" / "performance.json").exists()
+
+
+def test_the_results_file_ships_inside_the_package() -> None:
+    """So the performance page's code runs from an installed wheel, not only from a clone."""
+    import labcode
+
+    assert RESULTS_FILE.is_relative_to(Path(labcode.__file__).parent), RESULTS_FILE
+    assert load_results() == load_results(RESULTS_FILE)

@@ -16,7 +16,9 @@ both palettes for every page (for review: it costs about a second a page).
 
 from __future__ import annotations
 
+import doctest
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,12 +26,15 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.conftest import BROWSER_SUMMARY, PAGE_READING, BuiltSite, start_page_reading
+from tests.docs_harness import DOCS
 from tests.site_browser import (
-    CHROMIUM_ARGS, PageReport, SiteServer, chromium_executable, search, summary, visit, write_index,
+    CHROMIUM_ARGS, PHONE, READY_JS, READY_TIMEOUT_MS, VIEWPORT, PageReport, SiteServer, chromium_executable, search,
+    summary, svg_text_points, svg_width_points, visit, write_index,
 )
+from tests.site_scan import inline_svg
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +105,7 @@ def test_every_page_is_visited(page_reports: dict[str, PageReport]) -> None:
     assert "" in page_reports, "the home page is not in the sitemap"
     assert all(report.requests > 0 for report in page_reports.values())
     not_ready = _failures(page_reports, lambda r: [r.not_ready] if r.not_ready else [])
-    assert not not_ready, "math or copy buttons never appeared:\n" + not_ready
+    assert not not_ready, "math, copy buttons or the marks of code-blocks.js never appeared:\n" + not_ready
 
 
 def test_no_console_error(page_reports: dict[str, PageReport]) -> None:
@@ -174,6 +179,49 @@ def test_headings_and_width(page_reports: dict[str, PageReport]) -> None:
     assert not failures, failures
 
 
+def test_no_code_line_is_wider_than_the_column(page_reports: dict[str, PageReport]) -> None:
+    """At 1280 pixels no code block scrolls sideways: every line fits the content column."""
+    failures = _failures(page_reports, lambda r: [f"{c['hidden']} px hidden: {c['line']!r}" for c in r.facts["wideCode"]])
+    assert not failures, "code lines wider than the column at 1280 px (rewrap them):\n" + failures
+
+
+def test_no_display_equation_is_cut_off(page_reports: dict[str, PageReport]) -> None:
+    """At 1280 pixels every display equation fits its column: none scrolls or is clipped."""
+    failures = _failures(page_reports, lambda r: [f"{m['hidden']} px hidden: {m['math']!r}" for m in r.facts["wideMath"]])
+    assert not failures, "display equations wider than the column at 1280 px (split them into rows):\n" + failures
+
+
+def test_pages_fit_a_phone(page_reports: dict[str, PageReport]) -> None:
+    """At 390 pixels no page is wider than the screen, and every display equation fits
+    or scrolls inside its own box (code and tables may scroll inside theirs)."""
+
+    def problems(report: PageReport) -> list[str]:
+        phone = report.phone
+        found = [f"the page is {phone['overflow']} px wider than a {phone['screen']} px screen"] if phone["overflow"] > 0 else []
+        return found + [f"the equation {m['math']!r} {m['why']}" for m in phone["unboxed"]]
+
+    assert all(report.phone.get("screen") == PHONE["width"] for report in page_reports.values())
+    failures = _failures(page_reports, problems)
+    assert not failures, failures
+
+
+#: The smallest text a figure may show at 1280 pixels, in CSS pixels.
+MIN_FIGURE_TEXT_PX = 11.0
+
+
+def test_figure_text_is_large_enough(page_reports: dict[str, PageReport]) -> None:
+    """Every figure's smallest text, at the size the page shows the figure at 1280 pixels."""
+    sizes = {}
+    for path, report in page_reports.items():
+        for image in report.facts["images"]:
+            svg = inline_svg(image["src"] or "")
+            if svg is not None:
+                sizes[(path, image["alt"][:50])] = min(svg_text_points(svg)) * image["shownWidth"] / svg_width_points(svg)
+    assert sizes, "no figure found"
+    small = {where: round(px, 1) for where, px in sizes.items() if px < MIN_FIGURE_TEXT_PX}
+    assert not small, f"figure text smaller than {MIN_FIGURE_TEXT_PX} px at 1280 px: {small}"
+
+
 def test_heaviest_page_is_within_budget(page_reports: dict[str, PageReport]) -> None:
     weights = {path: report.bytes for path, report in page_reports.items()}
     heaviest = max(weights, key=weights.get)
@@ -202,6 +250,114 @@ def test_search_works_offline(browser: Browser, server: SiteServer, page_reports
     assert named <= listed, f"searching {SEARCH_TERM!r} misses {named - listed}: {results}"
 
 
+#: Pages whose code blocks are copied through the clipboard: doctest blocks, and plain
+#: blocks followed by ```output fences.
+COPY_PAGES = ("matrix-primer.md", "linear-regression.md")
+_FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+_COPY_BUTTON = "button.md-clipboard, [data-md-type=copy]"
+
+
+def _blocks(page: str) -> list[tuple[str, str]]:
+    """The ``python`` and ``output`` fences of a page in order: (info, body)."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    return [(m.group("info").strip(), m.group("body")) for m in _FENCE.finditer(text)
+            if m.group("info").strip() in ("python", "output")]
+
+
+def _code_to_copy(body: str) -> str:
+    """What copying a block should give: a doctest's sources without prompts or outputs
+    (as the doctest module reads them), any other block as it is."""
+    if body.lstrip().startswith(">>>"):
+        return "".join(example.source for example in doctest.DocTestParser().get_examples(body)).rstrip()
+    return body.rstrip()
+
+
+@pytest.fixture
+def clipboard_page(browser: Browser, server: SiteServer) -> Iterator[Page]:
+    """A tab that may read and write the clipboard (Chromium's permissions, granted for this site)."""
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url.rstrip("/"))
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _open(page: Page, server: SiteServer, name: str) -> None:
+    page.goto(server.url + ("" if name == "index.md" else name.removesuffix(".md") + "/"), wait_until="load")
+    page.wait_for_function(READY_JS, timeout=READY_TIMEOUT_MS)
+
+
+@pytest.mark.parametrize("name", COPY_PAGES)
+def test_copy_button_copies_code_without_prompts(clipboard_page: Page, server: SiteServer, name: str) -> None:
+    """Each code block's copy button puts on the clipboard the code alone: no ``>>>``, no outputs."""
+    _open(clipboard_page, server, name)
+    expected = [_code_to_copy(body) for info, body in _blocks(name) if info == "python"]
+    blocks = clipboard_page.locator("article .highlight:not(.labbook-output)").filter(
+        has=clipboard_page.locator(_COPY_BUTTON))
+    assert blocks.count() == len(expected), f"{name}: {blocks.count()} code blocks shown, {len(expected)} on the page"
+    copied = []
+    for index in range(blocks.count()):
+        clipboard_page.evaluate("navigator.clipboard.writeText('nothing copied')")
+        block = blocks.nth(index)
+        block.hover()
+        block.locator(_COPY_BUTTON).first.click()
+        clipboard_page.wait_for_function("async () => (await navigator.clipboard.readText()) !== 'nothing copied'",
+                                         timeout=2000)
+        copied.append(clipboard_page.evaluate("navigator.clipboard.readText()"))
+    assert copied == expected
+    for code in copied:
+        assert not re.search(r"^(>>>|\.\.\.)( |$)", code, re.MULTILINE), code
+        compile(code, name, "exec")
+
+
+#: The colours that tell an output from code, read in the page.
+_OUTPUT_STYLE_JS = """() => {
+  const style = (e, pseudo) => getComputedStyle(e, pseudo);
+  const outputs = [...document.querySelectorAll("article .labbook-output")];
+  const code = document.querySelector("article .highlight:not(.labbook-output) pre > code");
+  const name = code.querySelector(".n, .nn, .nb");
+  return {
+    outputs: outputs.length,
+    codeBackground: style(code).backgroundColor,
+    codeText: style(name).color,
+    pageBackground: style(document.body).backgroundColor,
+    shown: outputs.map(o => ({
+      background: style(o.querySelector("pre > code")).backgroundColor,
+      text: style(o.querySelector(".go")).color,
+      label: style(o.querySelector("pre"), "::before").content,
+      copyButtons: [...o.querySelectorAll("button")].filter(b => b.getClientRects().length).length,
+    })),
+    doctestOutputs: [...document.querySelectorAll("article .labbook-doctest")].map(b =>
+      [...b.querySelectorAll(".go")].map(e => e.textContent).join("\\n")),
+  };
+}"""
+
+
+@pytest.mark.parametrize("name", COPY_PAGES)
+def test_outputs_look_like_outputs(clipboard_page: Page, server: SiteServer, name: str) -> None:
+    """An ```output fence is shown as an output in both palettes: no code background, text
+    in another colour than code, an "Output" label, no copy button; a doctest's output
+    lines are marked as outputs (class ``go``), its prompts as prompts."""
+    _open(clipboard_page, server, name)
+    blocks = _blocks(name)
+    wants = ["\n".join(line for example in doctest.DocTestParser().get_examples(body)
+                       for line in example.want.splitlines() if line.strip())
+             for info, body in blocks if info == "python" and body.lstrip().startswith(">>>")]
+    for palette in ("light", "dark"):
+        if palette == "dark":
+            clipboard_page.locator("form[data-md-component=palette] label:not([hidden])").first.click()
+            clipboard_page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=2000)
+        facts = clipboard_page.evaluate(_OUTPUT_STYLE_JS)
+        assert facts["outputs"] == sum(info == "output" for info, _ in blocks), facts
+        for shown in facts["shown"]:
+            assert shown["background"] in ("rgba(0, 0, 0, 0)", facts["pageBackground"]), (palette, shown)
+            assert facts["codeBackground"] != shown["background"], (palette, facts["codeBackground"])
+            assert shown["text"] != facts["codeText"], (palette, shown)
+            assert shown["label"] == '"Output"' and shown["copyButtons"] == 0, (palette, shown)
+        assert [w.split() for w in facts["doctestOutputs"]] == [w.split() for w in wants], palette
+
+
 def test_checks_catch_a_broken_page(browser: Browser, tmp_path: Path) -> None:
     """The visit reports what it should on a page that breaks every rule."""
     (tmp_path / "index.html").write_text(
@@ -210,6 +366,10 @@ def test_checks_catch_a_broken_page(browser: Browser, tmp_path: Path) -> None:
         '<img src="missing.png" alt="a figure"><img src="ok.svg">'
         '<div class="mermaid">graph LR; a--&gt;b</div>'
         "<pre><code>print(1)</code></pre>"
+        '<pre><code style="display:block;overflow:auto;width:200px">x = "' + "a" * 200 + '"</code></pre>'
+        '<div class="arithmatex"><span class="katex-display" style="display:block;overflow:hidden;width:200px">'
+        '<span class="katex" style="display:inline-block;width:900px">wide</span></span></div>'
+        '<div style="width:600px">wider than a phone</div>'
         '<script src="https://cdn.example.org/x.js"></script>'
         "<script>console.error('boom')</script></article></body></html>",
         encoding="utf-8",
@@ -225,7 +385,11 @@ def test_checks_catch_a_broken_page(browser: Browser, tmp_path: Path) -> None:
     assert len(facts["rawDelimiters"]) == 2 and facts["untypeset"] == ["\\(z\\)"]
     assert [i["width"] > 0 for i in facts["images"]] == [False, True] and facts["images"][1]["alt"] == ""
     assert facts["diagrams"] == [{"what": "mermaid", "svg": False}]
-    assert facts["withoutCopy"] == ["print(1)"]
+    assert facts["withoutCopy"] == ["print(1)", 'x = "' + "a" * 55]
+    assert [code["line"][:5] for code in facts["wideCode"]] == ['x = "'] and facts["wideCode"][0]["hidden"] > 1000
+    assert [m["math"] for m in facts["wideMath"]] == ["wide"] and facts["wideMath"][0]["hidden"] >= 700
+    assert report.phone["overflow"] >= 600 - PHONE["width"]
+    assert [m["why"] for m in report.phone["unboxed"]] == ["is 700 px wider than its box and does not scroll"]
     assert facts["sphinxRoles"] == ["raw \\(x^2\\) and $$y$$ raises :class:"]
     assert report.not_ready and report.bytes > 0 and report.requests == 3  # the foreign one apart
 

@@ -12,9 +12,9 @@ several and adds the machine (`machine`) and the date; `labcode.bench.report`
 saves that as JSON, loads it back and turns it into tables. From a shell:
 
     python -m labcode.bench --list
-    python -m labcode.bench training                 # about ten seconds
-    python -m labcode.bench all --json docs/data/performance.json
-    python -m labcode.bench all --quick              # a smoke run: structure, not numbers
+    python -m labcode.bench training      # about ten seconds
+    python -m labcode.bench all --json labcode/bench/performance.json
+    python -m labcode.bench all --quick   # a smoke run: structure, not numbers
     python -m labcode.bench training --clock wall
 
 Times are CPU time of the process by default (``time.process_time``): on a
@@ -93,8 +93,8 @@ class Measurement:
     Examples
     --------
     >>> from labcode.bench import Measurement
-    >>> m = Measurement({"a": [2e-3, 3e-3, 2e-3], "b": [1e-3, 1e-3, 1e-3]}, "call", {"a": 10, "b": 10},
-    ...                 ratios={"a / b": 2.0})
+    >>> m = Measurement({"a": [2e-3, 3e-3, 2e-3], "b": [1e-3, 1e-3, 1e-3]},
+    ...                 "call", {"a": 10, "b": 10}, ratios={"a / b": 2.0})
     >>> m.medians, m.repeats
     ({'a': 0.002, 'b': 0.001}, 3)
     """
@@ -133,7 +133,8 @@ class Benchmark:
     --------
     >>> from labcode.bench import registry
     >>> registry()["training"].description
-    'one epoch on the reference problem: GEMM floor, hand-written, autograd, PyTorch'
+    'one epoch on the reference problem: GEMM floor, hand-written, autograd,
+    PyTorch'
     """
 
     name: str
@@ -273,7 +274,8 @@ def time_cases(
     Examples
     --------
     >>> from labcode.bench import time_cases
-    >>> times = time_cases({"sum": lambda: lambda k: sum(range(100 * k))}, repeats=3, number=2)
+    >>> times = time_cases({"sum": lambda: lambda k: sum(range(100 * k))},
+    ...                    repeats=3, number=2)
     >>> len(times["sum"]), all(t > 0 for t in times["sum"])
     (3, True)
     """
@@ -407,7 +409,8 @@ def machine() -> dict[str, Any]:
     >>> from labcode.bench import machine
     >>> info = machine()
     >>> sorted(info)  # doctest: +NORMALIZE_WHITESPACE
-    ['architecture', 'blas', 'cores', 'cpu', 'cpu_id', 'load_average', 'numpy', 'platform', 'python',
+    ['architecture', 'blas', 'cores', 'cpu', 'cpu_id', 'load_average', 'numpy',
+     'platform', 'python',
      'scipy', 'simd', 'torch']
     >>> info["cores"] >= 1
     True
@@ -477,11 +480,13 @@ def run(name: str, *, quick: bool = False, clock: str = "cpu") -> dict[str, Any]
     >>> from labcode.bench import run
     >>> result = run("training", quick=True)
     >>> list(result["cases"])[:3], sorted(result["cases"]["gemm"])
-    (['gemm', 'gemm_update', 'by_hand'], ['max', 'median', 'min', 'note', 'number', 'params'])
+    (['gemm', 'gemm_update', 'by_hand'], ['max', 'median', 'min', 'note',
+     'number', 'params'])
     >>> run("nope")
     Traceback (most recent call last):
     ...
-    KeyError: "no benchmark 'nope'; known: ['cheap_gradient', 'conventions', 'loops', 'training']"
+    KeyError: "no benchmark 'nope'; known: ['cheap_gradient', 'conventions',
+    'loops', 'training']"
     """
     known = registry()
     if name not in known:
@@ -601,10 +606,13 @@ def format_result(result: dict[str, Any]) -> str:
     --------
     >>> from labcode.bench import format_result
     >>> case = {"number": 2, "params": {}}
-    >>> result = {"benchmark": "demo", "quick": False, "clock": "cpu", "unit": "epoch", "repeats": 3,
-    ...           "blas_threads": 1, "remarks": ["a remark"], "targets": {"a / b": 1.5},
-    ...           "cases": {"a": {**case, "median": 2e-3, "min": 1.9e-3, "max": 2.5e-3, "note": "slow"},
-    ...                     "b": {**case, "median": 1e-3, "min": 1e-3, "max": 1.1e-3, "note": ""}},
+    >>> result = {"benchmark": "demo", "quick": False, "clock": "cpu",
+    ...           "unit": "epoch", "repeats": 3, "blas_threads": 1,
+    ...           "remarks": ["a remark"], "targets": {"a / b": 1.5},
+    ...           "cases": {"a": {**case, "median": 2e-3, "min": 1.9e-3,
+    ...                           "max": 2.5e-3, "note": "slow"},
+    ...                     "b": {**case, "median": 1e-3, "min": 1e-3,
+    ...                           "max": 1.1e-3, "note": ""}},
     ...           "ratios": {"a / b": 2.0}}
     >>> print(format_result(result))
     demo: median of 3 blocks per case, cpu time, 1 BLAS thread(s)
@@ -659,10 +667,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     --------
     >>> from labcode.bench import main
     >>> main(["--list"])
-    conventions     W.T @ x + b (samples as columns) vs x @ W + b (rows), float32, 1 and 2 BLAS threads
-    loops           the page-6 gradient: Hadamard form vs a loop over samples vs a loop over entries
-    cheap_gradient  reference problem: forward, backward, full central-difference check, directional check
-    training        one epoch on the reference problem: GEMM floor, hand-written, autograd, PyTorch
+    conventions     W.T @ x + b (samples as columns) vs x @ W + b (rows), float32,
+                    1 and 2 BLAS threads
+    loops           the page-6 gradient: Hadamard form vs a loop over samples vs a
+                    loop over entries
+    cheap_gradient  reference problem: forward, backward, full central-difference
+                    check, directional check
+    training        one epoch on the reference problem: GEMM floor, hand-written,
+                    autograd, PyTorch
     0
     """
     from labcode.bench.report import save_results

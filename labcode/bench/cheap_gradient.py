@@ -145,7 +145,8 @@ def cheap_gradient(quick: bool = False, clock: str = "cpu") -> Measurement:
     >>> from labcode.bench.cheap_gradient import cheap_gradient
     >>> m = cheap_gradient(quick=True)
     >>> list(m.times), m.params["full_check"]["parameters"]
-    (['forward', 'backward', 'gradient', 'full_check', 'directional_check'], 101000)
+    (['forward', 'backward', 'gradient', 'full_check', 'directional_check'],
+     101000)
     """
     repeats, seconds = (3, 0.002) if quick else (9, 0.05)
     sample = SAMPLE[quick]

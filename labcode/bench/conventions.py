@@ -51,7 +51,8 @@ def layer_inputs(N: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     >>> a = layer_inputs(3, np.random.default_rng(0))
     >>> columns = a["W"].T @ a["X_columns"] + a["B"]
     >>> rows = a["X_rows"] @ a["W"] + a["b"]
-    >>> columns.shape, rows.shape, bool(np.allclose(columns.T, rows, rtol=1e-5, atol=1e-5))
+    >>> same = bool(np.allclose(columns.T, rows, rtol=1e-5, atol=1e-5))
+    >>> columns.shape, rows.shape, same
     ((100, 3), (3, 100), True)
     """
     W = rng.standard_normal((L, M), dtype=np.float32)

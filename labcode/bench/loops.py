@@ -95,7 +95,8 @@ def gradient_per_sample(
     >>> from labcode.bench.loops import gradient_per_sample, problem
     >>> from labcode.gradients import net_gradient
     >>> args = problem(7, np.random.default_rng(0))
-    >>> all(np.allclose(a, b) for a, b in zip(gradient_per_sample(*args), net_gradient(*args)))
+    >>> pairs = zip(gradient_per_sample(*args), net_gradient(*args))
+    >>> all(np.allclose(a, b) for a, b in pairs)
     True
     """
     n = check_shapes(X=(X, "n p"), Y=(Y, "n q"), beta1=(beta1, "p d"), beta2=(beta2, "d q"))["n"]
@@ -145,7 +146,8 @@ def gradient_per_entry(
     >>> from labcode.bench.loops import gradient_per_entry, problem
     >>> from labcode.gradients import net_gradient
     >>> args = problem(7, np.random.default_rng(0))
-    >>> all(np.allclose(a, b) for a, b in zip(gradient_per_entry(*args), net_gradient(*args)))
+    >>> pairs = zip(gradient_per_entry(*args), net_gradient(*args))
+    >>> all(np.allclose(a, b) for a, b in pairs)
     True
     """
     sizes = check_shapes(X=(X, "n p"), Y=(Y, "n q"), beta1=(beta1, "p d"), beta2=(beta2, "d q"))

@@ -1,11 +1,13 @@
 """The results file: save a suite of benchmark results as JSON, load it back, tabulate it.
 
 The performance page of the site never times anything while it is built: it
-reads the committed file ``docs/data/performance.json`` (written by
-``python -m labcode.bench all --json docs/data/performance.json``) through
-`load_results`, and its tables come from `benchmark_table` and
+reads the committed file `RESULTS_FILE` (``labcode/bench/performance.json``,
+written by ``python -m labcode.bench all --json labcode/bench/performance.json``)
+through `load_results`, and its tables come from `benchmark_table` and
 `machine_table`, printed by blocks that the site builder runs while it builds
-the page (markdown-exec). So the page always shows what the file holds.
+the page (markdown-exec). So the page always shows what the file holds. The
+file is part of the package, so the page's code runs from an installed
+labcode as it does from a clone.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from labcode.bench import SCHEMA, _seconds
 
 __all__ = ["RESULTS_FILE", "save_results", "load_results", "markdown_table", "benchmark_table", "machine_table"]
 
-#: The committed results file that the performance page shows.
-RESULTS_FILE = Path(__file__).resolve().parents[2] / "docs" / "data" / "performance.json"
+#: The committed results file that the performance page shows; it ships inside the package.
+RESULTS_FILE = Path(__file__).resolve().with_name("performance.json")
 
 _SUITE_KEYS = {"schema", "date", "quick", "clock", "machine", "benchmarks"}
 _RESULT_KEYS = {"benchmark", "clock", "unit", "repeats", "cases", "ratios", "targets", "remarks", "blas_threads"}
@@ -51,7 +53,8 @@ def save_results(suite: dict[str, Any], path: str | Path) -> Path:
     >>> from labcode.bench import run_suite
     >>> from labcode.bench.report import load_results, save_results
     >>> suite = run_suite(["training"], quick=True)
-    >>> path = save_results(suite, pathlib.Path(tempfile.mkdtemp()) / "out" / "perf.json")
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> path = save_results(suite, folder / "out" / "perf.json")
     >>> load_results(path) == suite
     True
     """
@@ -112,7 +115,8 @@ def load_results(path: str | Path | None = None) -> dict[str, Any]:
     >>> load_results("no/such/file.json")
     Traceback (most recent call last):
     ...
-    FileNotFoundError: no results file at no/such/file.json; make one with: python -m labcode.bench all --json no/such/file.json
+    FileNotFoundError: no results file at no/such/file.json; make one with: python
+    -m labcode.bench all --json no/such/file.json
     """
     path = RESULTS_FILE if path is None else Path(path)
     if not path.is_file():
@@ -145,7 +149,8 @@ def markdown_table(result: dict[str, Any]) -> str:
     Examples
     --------
     >>> from labcode.bench.report import load_results, markdown_table
-    >>> print(markdown_table(load_results()["benchmarks"]["training"]).splitlines()[0])
+    >>> training = load_results()["benchmarks"]["training"]
+    >>> print(markdown_table(training).splitlines()[0])
     | case | what | median per epoch | min – max |
     """
     lines = [
@@ -193,8 +198,10 @@ def benchmark_table(name: str, suite: dict[str, Any] | None = None) -> str:
 
     Examples
     --------
-    >>> from labcode.bench.report import benchmark_table, load_results, markdown_table
-    >>> benchmark_table("loops") == markdown_table(load_results()["benchmarks"]["loops"])
+    >>> from labcode.bench.report import (
+    ...     benchmark_table, load_results, markdown_table)
+    >>> loops = load_results()["benchmarks"]["loops"]
+    >>> benchmark_table("loops") == markdown_table(loops)
     True
     >>> benchmark_table("nope", {"benchmarks": {"loops": {}}})
     Traceback (most recent call last):

@@ -157,7 +157,8 @@ def embed(name: str, alt: str) -> str:
     >>> import base64
     >>> from labcode.figures import embed, registry, render_svg
     >>> tag = embed("sigmoid.svg", "The sigmoid & its slope")
-    >>> tag.startswith('<p><img alt="The sigmoid &amp; its slope" src="data:image/svg+xml;base64,')
+    >>> tag.startswith('<p><img alt="The sigmoid &amp; its slope" '
+    ...                'src="data:image/svg+xml;base64,')
     True
     >>> svg = base64.b64decode(tag.split("base64,")[1].split('"')[0])
     >>> svg == render_svg(registry()["sigmoid.svg"]())

@@ -22,9 +22,9 @@ def _conventions(ax, result: dict[str, Any]) -> None:
     ax.axhline(1.0, color="0.3", linewidth=0.8)
     ax.set_xticks(range(len(sizes)), [f"N = {N}" for N in sizes])
     ax.set_ylabel("columns / rows (wall time)")
-    ax.set_title("1. W.T @ X + B vs X @ W + b", fontsize=10)
+    ax.set_title("1. W.T @ X + B vs X @ W + b", fontsize=11)
     ax.set_ylim(0, 1.35)
-    ax.legend(fontsize=8, loc="upper left", ncol=2)
+    ax.legend(fontsize=10, loc="upper left", ncol=2)
 
 
 def _loops(ax, result: dict[str, Any]) -> None:
@@ -36,8 +36,8 @@ def _loops(ax, result: dict[str, Any]) -> None:
         ax.loglog([n for n, _ in points], [s * 1e3 for _, s in points], "o-", label=variant)
     ax.set_xlabel("samples n")
     ax.set_ylabel(f"ms per gradient ({result['clock']})")
-    ax.set_title("2. Hadamard form vs loops", fontsize=10)
-    ax.legend(fontsize=8)
+    ax.set_title("2. Hadamard form vs loops", fontsize=11)
+    ax.legend(fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
 
 
@@ -49,15 +49,15 @@ def _bars(ax, result: dict[str, Any], title: str, unit: str) -> None:
         [result["cases"][n]["max"] * 1e3 - m for n, m in zip(names, medians)],
     ]
     ax.barh(range(len(names)), medians, xerr=errors, color="tab:blue", capsize=2)
-    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_yticks(range(len(names)), names, fontsize=10)
     ax.invert_yaxis()
     ax.set_xlabel(f"ms per {unit} ({result['clock']})")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=11)
 
 
 @figure("performance.svg")
 def performance():
-    """Four panels, one per benchmark, from ``docs/data/performance.json``.
+    """Four panels, one per benchmark, from the results file (`labcode.bench.report.RESULTS_FILE`).
 
     Returns
     -------
@@ -74,11 +74,12 @@ def performance():
     import matplotlib.pyplot as plt
 
     results = load_results()["benchmarks"]
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
-    _conventions(axes[0, 0], results["conventions"])
-    _loops(axes[0, 1], results["loops"])
-    _bars(axes[1, 0], results["cheap_gradient"], "3. A gradient and its checks (log scale)", "call")
-    axes[1, 0].set_xscale("log")
-    _bars(axes[1, 1], results["training"], "4. One training epoch", "epoch")
+    # One panel per row, as wide as the page's column, so that its text is not scaled down.
+    fig, axes = plt.subplots(4, 1, figsize=(6.8, 13))
+    _conventions(axes[0], results["conventions"])
+    _loops(axes[1], results["loops"])
+    _bars(axes[2], results["cheap_gradient"], "3. A gradient and its checks (log scale)", "call")
+    axes[2].set_xscale("log")
+    _bars(axes[3], results["training"], "4. One training epoch", "epoch")
     fig.tight_layout()
     return fig

@@ -90,7 +90,7 @@ def sigmoid_graph():
             )
         )
         ax.text(x, 0.0, label, ha="center", va="center", fontsize=14, fontweight="bold")
-        ax.text(x, -0.65, formula, ha="center", va="top", fontsize=9)
+        ax.text(x, -0.65, formula, ha="center", va="top", fontsize=10)
     for left, right, local in zip(xs, xs[1:], _EDGES):
         ax.add_patch(
             FancyArrowPatch(
@@ -98,7 +98,7 @@ def sigmoid_graph():
                 arrowstyle="-|>", mutation_scale=14, color="#3949ab", linewidth=1.5,
             )
         )
-        ax.text((left + right) / 2, 0.12, local, ha="center", va="bottom", fontsize=8.5)
+        ax.text((left + right) / 2, 0.12, local, ha="center", va="bottom", fontsize=10)
     ax.add_patch(
         FancyArrowPatch(
             (xs[-1], -1.15), (xs[0], -1.15),
@@ -108,7 +108,7 @@ def sigmoid_graph():
     ax.text(
         (xs[0] + xs[-1]) / 2, -1.25,
         "backward: start from ∂D/∂D = 1, multiply by each local derivative",
-        ha="center", va="top", fontsize=9, color="#c62828",
+        ha="center", va="top", fontsize=10, color="#c62828",
     )
     ax.set_xlim(xs[0] - 0.8, xs[-1] + 0.8)
     ax.set_ylim(-1.7, 0.7)

@@ -30,15 +30,18 @@ def step_size():
     """
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    # As wide as the page's column, so that its text is not scaled down.
+    fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.6), sharey=True)
     for ax, dtype in zip(axes, (np.float64, np.float32)):
         errors = difference_errors(sigmoid, sigmoid_prime, X0, STEPS, dtype)
         eps = float(np.finfo(dtype).eps)
         for (name, err), style in zip(errors.items(), ("o-", "s-")):
             ax.loglog(STEPS, np.maximum(err, 1e-18), style, markersize=3, label=name)
-        for root, label in ((eps ** 0.5, r"$\sqrt{\varepsilon}$"), (eps ** (1 / 3), r"$\sqrt[3]{\varepsilon}$")):
+        # The two labels at different heights: in float32 the two roots are only a decade apart.
+        for root, label, y in ((eps ** 0.5, r"$\sqrt{\varepsilon}$", 1e-16),
+                               (eps ** (1 / 3), r"$\sqrt[3]{\varepsilon}$", 1e-13)):
             ax.axvline(root, color="grey", linestyle=":", linewidth=1)
-            ax.text(root, 1e-16, label, ha="center", va="bottom", fontsize=9,
+            ax.text(root, y, label, ha="center", va="bottom", fontsize=10,
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
         ax.set_title(f"{np.dtype(dtype).name}, eps = {eps:.1e}")
         ax.set_xlabel("step h")
