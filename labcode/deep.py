@@ -188,7 +188,8 @@ class DeepForward(NamedTuple):
     --------
     >>> import numpy as np
     >>> from labcode.deep import deep_forward
-    >>> out = deep_forward({"W1": np.ones((3, 4)), "W2": np.ones((4, 2))}, np.ones((5, 3)), ["relu", "identity"])
+    >>> params = {"W1": np.ones((3, 4)), "W2": np.ones((4, 2))}
+    >>> out = deep_forward(params, np.ones((5, 3)), ["relu", "identity"])
     >>> [z.shape for z in out.Z], [h.shape for h in out.H]
     ([(5, 4), (5, 2)], [(5, 3), (5, 4), (5, 2)])
     """
@@ -224,7 +225,8 @@ def deep_forward(params: Mapping[str, ArrayLike], X: ArrayLike, activations: Seq
     --------
     >>> import numpy as np
     >>> from labcode.deep import deep_forward
-    >>> params = {"W1": np.array([[1.0, -1.0]]), "b1": np.array([0.0, 1.0]), "W2": np.array([[2.0], [4.0]])}
+    >>> params = {"W1": np.array([[1.0, -1.0]]), "b1": np.array([0.0, 1.0]),
+    ...           "W2": np.array([[2.0], [4.0]])}
     >>> print(deep_forward(params, [[3.0]], ["relu", "identity"]).H[-1])
     [[6.]]
     """
@@ -327,7 +329,8 @@ def deep_backward(
     >>> import numpy as np
     >>> from labcode.deep import deep_backward, deep_forward
     >>> params, X = {"W1": np.ones((2, 1))}, np.array([[1.0, 2.0], [3.0, 4.0]])
-    >>> grads = deep_backward(params, deep_forward(params, X, ["identity"]), [[1.0], [0.5]], ["identity"])
+    >>> forward = deep_forward(params, X, ["identity"])
+    >>> grads = deep_backward(params, forward, [[1.0], [0.5]], ["identity"])
     >>> print(grads["W1"])
     [[2.5]
      [4. ]]
@@ -388,7 +391,8 @@ def deep_gradient(
     >>> import numpy as np
     >>> from labcode.deep import deep_gradient
     >>> params = {"W1": np.eye(2), "W2": np.array([[1.0], [1.0]])}
-    >>> loss, grads = deep_gradient(params, [[1.0, -2.0]], [[0.0]], ["relu", "identity"])
+    >>> loss, grads = deep_gradient(params, [[1.0, -2.0]], [[0.0]],
+    ...                             ["relu", "identity"])
     >>> print(loss, grads["W1"].tolist(), grads["W2"].tolist())
     1.0 [[2.0, 0.0], [-4.0, 0.0]] [[2.0], [0.0]]
     """

@@ -53,8 +53,10 @@ class Verdict:
     >>> verdict = check("1.2", lambda G: G.mean(axis=0))
     >>> bool(verdict)
     False
-    >>> print(verdict)
-    a mean over the rows, off by a factor n = 7: each of the n rows adds its share to b, so sum them
+    >>> import textwrap
+    >>> print(textwrap.fill(str(verdict), 72))
+    a mean over the rows, off by a factor n = 7: each of the n rows adds its
+    share to b, so sum them
     """
 
     ok: bool
@@ -89,8 +91,10 @@ class Exercise:
     --------
     >>> from labcode.exercises import EXERCISES
     >>> exercise = EXERCISES["6.2"]
-    >>> exercise.page, exercise.expects
-    ('hadamard-gradient.md', 'a function grad_beta1(beta1, beta2, X, Y) returning dL/dbeta1, shape (p, d)')
+    >>> print(exercise.page)
+    hadamard-gradient.md
+    >>> print(exercise.expects)
+    a function grad_beta1(beta1, beta2, X, Y) returning dL/dbeta1, shape (p, d)
     """
 
     id: str
@@ -144,12 +148,15 @@ def check(exercise_id: str, answer: object) -> Verdict:
     >>> from labcode.exercises import check
     >>> print(check("1.1", lambda X, G: X.T @ G))
     correct
-    >>> print(check("1.1", lambda X, G: G.T @ X))
-    transposed: the sum of outer products x_i g_i^T has shape (p, q) = (3, 2), yours is (2, 3); that is G^T X
-    >>> check("14.1", None)
-    Traceback (most recent call last):
-    ...
-    ValueError: unknown exercise '14.1'; the exercises are 1.1, 1.2, 2.1, 2.2, 3.1, 3.2, 3.3, 4.1, 4.2, 4.3, 5.1, 5.2, 6.1, 6.2, 6.3, 7.1, 7.2, 7.3, 8.1, 8.2, 9.1, 9.2, 10.1, 10.2, 10.3, 11.1, 11.2, 11.3, 12.1, 12.2, 13.1, 13.2
+    >>> import textwrap
+    >>> print(textwrap.fill(str(check("1.1", lambda X, G: G.T @ X)), 72))
+    transposed: the sum of outer products x_i g_i^T has shape (p, q) = (3,
+    2), yours is (2, 3); that is G^T X
+    >>> try:
+    ...     check("14.1", None)
+    ... except ValueError as error:
+    ...     print(str(error).split(";")[0])
+    unknown exercise '14.1'
     """
     exercise = EXERCISES.get(exercise_id) if isinstance(exercise_id, str) else None
     if exercise is None:
@@ -179,10 +186,11 @@ def data(exercise_id: str) -> dict[str, np.ndarray]:
     >>> from labcode.exercises import data
     >>> {name: a.shape for name, a in data("5.2").items()}
     {'X': (50, 3), 'Y': (50, 2)}
-    >>> data("6.2")
-    Traceback (most recent call last):
-    ...
-    ValueError: exercise '6.2' has no data: its checker calls your function on arrays of its own
+    >>> try:
+    ...     data("6.2")
+    ... except ValueError as error:
+    ...     print(str(error).split(": ")[0])
+    exercise '6.2' has no data
     """
     if exercise_id not in _DATA:
         if exercise_id in EXERCISES:

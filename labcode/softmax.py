@@ -416,7 +416,7 @@ def make_spirals(n_per_class: int, q: int, rng: np.random.Generator, *, noise: f
     >>> X, labels = make_spirals(5, 3, np.random.default_rng(0))
     >>> X.shape, labels.shape, np.bincount(labels).tolist()
     ((15, 2), (15,), [5, 5, 5])
-    >>> print(np.linalg.norm(X[[0, 5, 10]], axis=1))  # every arm starts at the origin
+    >>> print(np.linalg.norm(X[[0, 5, 10]], axis=1))  # each arm starts at 0
     [0. 0. 0.]
     """
     if not isinstance(rng, np.random.Generator):
@@ -511,7 +511,8 @@ def classifier_logits(params: dict, X: ArrayLike) -> Array:
     --------
     >>> import numpy as np
     >>> from labcode.softmax import classifier_logits
-    >>> params = {"W1": np.eye(2), "b1": np.zeros(2), "W2": np.eye(2), "b2": np.array([0.0, 1.0])}
+    >>> params = {"W1": np.eye(2), "b1": np.zeros(2),
+    ...           "W2": np.eye(2), "b2": np.array([0.0, 1.0])}
     >>> print(classifier_logits(params, [[3.0, -3.0]]))
     [[3. 1.]]
     """
@@ -558,7 +559,8 @@ def classifier_gradient(params: dict, X: ArrayLike, Y: ArrayLike) -> tuple[float
 
     >>> import numpy as np
     >>> from labcode.softmax import classifier_gradient
-    >>> params = {"W1": np.zeros((2, 3)), "b1": np.zeros(3), "W2": np.zeros((3, 4)), "b2": np.zeros(4)}
+    >>> params = {"W1": np.zeros((2, 3)), "b1": np.zeros(3),
+    ...           "W2": np.zeros((3, 4)), "b2": np.zeros(4)}
     >>> loss, grads = classifier_gradient(params, np.ones((2, 2)), [0, 0])
     >>> print(loss / np.log(2), grads["b2"], np.abs(grads["W1"]).max())
     2.0 [-0.75  0.25  0.25  0.25] 0.0
@@ -601,7 +603,8 @@ def predict(params: dict, X: ArrayLike) -> NDArray[np.int64]:
     --------
     >>> import numpy as np
     >>> from labcode.softmax import predict
-    >>> params = {"W1": np.eye(2), "b1": np.zeros(2), "W2": np.eye(2), "b2": np.zeros(2)}
+    >>> params = {"W1": np.eye(2), "b1": np.zeros(2),
+    ...           "W2": np.eye(2), "b2": np.zeros(2)}
     >>> predict(params, [[3.0, -3.0], [0.0, 2.0]]).tolist()
     [0, 1]
     """
@@ -713,7 +716,8 @@ def train_classifier(
     >>> import numpy as np
     >>> from labcode.softmax import make_spirals, train_classifier
     >>> X, labels = make_spirals(20, 3, np.random.default_rng(0))
-    >>> trained = train_classifier(X, labels, 16, np.random.default_rng(1), epochs=200)
+    >>> rng = np.random.default_rng(1)
+    >>> trained = train_classifier(X, labels, 16, rng, epochs=200)
     >>> bool(trained.losses[-1] < trained.losses[0]), trained.accuracy > 1 / 3
     (True, True)
     """

@@ -46,7 +46,7 @@ def gradient_size() -> plt.Figure:
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     deepest = max(DEPTHS)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6.9, 3.8))
     with _one_blas_thread():
         for activation, init, colour, style in CASES:
             label = f"{activation}, {init}"
@@ -66,6 +66,6 @@ def gradient_size() -> plt.Figure:
     right.axhline(1.0, color="grey", linewidth=0.8)
     for ax in (left, right):
         ax.grid(True, which="major", alpha=0.3)
-    right.legend(loc="lower left", fontsize=8, ncol=2, framealpha=0.9)
+    right.legend(loc="lower left", fontsize=9, ncol=2, framealpha=0.9)
     fig.tight_layout()
     return fig

@@ -45,7 +45,7 @@ def spiral_classifier() -> plt.Figure:
     with _one_blas_thread():
         trained = train_classifier(X, labels, CLASSIFIER["d"], np.random.default_rng(CLASSIFIER["seed"]),
                                    epochs=CLASSIFIER["epochs"])
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 4.2), gridspec_kw={"width_ratios": [1.25, 1]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6.4, 3.4), gridspec_kw={"width_ratios": [1.25, 1]})
 
     epochs = np.arange(1, len(trained.losses) + 1)
     left.semilogy(epochs, trained.losses, color="tab:blue", linewidth=1.8)
@@ -69,7 +69,7 @@ def spiral_classifier() -> plt.Figure:
     right.set_ylim(grid[0], grid[-1])
     right.set_xlabel("$x_1$")
     right.set_ylabel("$x_2$")
-    right.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    right.legend(loc="upper left", fontsize=9, framealpha=0.9)
     right.set_title(f"Decision regions, training accuracy {trained.accuracy:.1%}")
     fig.tight_layout()
     return fig
