@@ -97,3 +97,25 @@ def test_sum_to_is_the_adjoint_of_broadcasting(big, small) -> None:
     for _ in range(3):
         r = rng.standard_normal(small)
         np.testing.assert_allclose(np.sum(out * r), np.sum(g * np.broadcast_to(r, big)), rtol=1e-12)
+
+
+def test_repeated_squaring_is_linear_in_the_depth_and_exact() -> None:
+    # y = x**(2**40) by squaring: every node is used twice by the next, so a
+    # traversal that did not remember what it has visited would take 2**40 steps.
+    x = Variable(1.0)
+    y = x
+    for _ in range(40):
+        y = y * y
+    y.backward()
+    assert float(y.data) == 1.0 and float(x.grad) == 2.0**40
+
+
+def test_relu_gradient_is_zero_at_the_kink_and_numbers_are_constants() -> None:
+    from labcode.autograd import relu
+
+    x = Variable(np.array([-1.0, 0.0, 2.0]))
+    relu(x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])
+    c = Variable(2.0, requires_grad=False)
+    out = mul(c, 3.0)
+    assert out.requires_grad is False and out.creator is None and float(out.data) == 6.0
