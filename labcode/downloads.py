@@ -364,7 +364,8 @@ def script_link(page: str | Path, install: str = "../#get-the-code") -> str:
     Returns
     -------
     str
-        An HTML ``<div>`` (an admonition) with the download link.
+        An HTML ``<div>`` (an admonition) with the download link, left out of
+        the site's search index (the same box is on every chapter).
 
     Examples
     --------
@@ -383,7 +384,7 @@ def script_link(page: str | Path, install: str = "../#get-the-code") -> str:
     name = script_name(page)
     script = page_script((_root() / page).read_text(encoding="utf-8"), name).encode("utf-8")
     return (
-        '<div class="admonition example labbook-download">\n'
+        '<div class="admonition example labbook-download" data-search-exclude>\n'
         '<p class="admonition-title">Run this chapter yourself</p>\n'
         f"<p>{data_link(name, script, 'text/x-python;charset=utf-8')}</p>\n"
         f"<p>Every code block of this page, in order, as one script ({_size(script)}): no prompts, and "

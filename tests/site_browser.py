@@ -371,6 +371,9 @@ class Reader:
                 report.screenshots.update({f"phone {palette}": shot for palette, shot in phone.items()})
         finally:
             self.page.set_viewport_size(VIEWPORT)
+        # What the resizes asked for (fonts of math laid out anew) finishes here, so that
+        # it is not counted in the weight of the next page.
+        self._wait_quiet(quiet=0.2)
         report.seconds = time.monotonic() - start
         self.report = PageReport("")  # what happens from here on belongs to no page
         return report

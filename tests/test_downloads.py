@@ -34,6 +34,7 @@ from packaging.requirements import Requirement
 
 from tests.conftest import BuiltSite
 from tests.docs_harness import DOCS, ROOT, content_pages, executed_examples
+from tests.site_scan import search_entries
 
 pytestmark = pytest.mark.downloads
 
@@ -190,6 +191,13 @@ def test_every_chapter_offers_its_script(downloads: dict[str, Download]) -> None
     scripts = {d.name: d.page for d in downloads.values() if d.name.endswith(".py")}
     expected = {f"chapter-{chapter_number(page):02d}-{page.stem}.py": f"{page.stem}/index.html" for page in CHAPTERS}
     assert scripts == expected
+
+
+def test_the_download_box_is_left_out_of_search(built_site: BuiltSite) -> None:
+    """The same box is on every chapter: searching its words would list them all."""
+    indexed = " ".join(" ".join(entry["text"].split()) for entry in search_entries(built_site.path))
+    assert "Every code block of this page, in order, as one script" not in indexed
+    assert "Download it as a wheel" in indexed  # the home page's section is searched
 
 
 def test_pages_name_the_wheel_that_is_offered(downloads: dict[str, Download]) -> None:
