@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import importlib.metadata
+import importlib.util
 import io
 import os
 import re
@@ -144,7 +145,11 @@ def wheel_environment(downloads: dict[str, Download], tmp_path_factory: pytest.T
         next(n for n in zipfile.ZipFile(wheel_file).namelist() if n.endswith(".dist-info/METADATA"))).decode())
 
     venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    # This environment's pip installs into the new one when there is one (fast); an environment made by uv
+    # has none, and then the new environment gets its own from the standard library's ensurepip (offline).
+    have_pip = importlib.util.find_spec("pip") is not None
+    venv_args = ["--without-pip"] if have_pip else []
+    subprocess.run([sys.executable, "-m", "venv", *venv_args, str(venv)], check=True, timeout=300)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     purelib = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                   check=True, capture_output=True, text=True).stdout.strip())
@@ -163,8 +168,10 @@ def wheel_environment(downloads: dict[str, Download], tmp_path_factory: pytest.T
 
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.update(PYTHONNOUSERSITE="1", PYTHONDONTWRITEBYTECODE="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-                    "--no-index", str(wheel_file)], check=True, env=env, capture_output=True, timeout=300)
+    pip = [sys.executable, "-m", "pip", "--python", str(python)] if have_pip else [str(python), "-m", "pip"]
+    installed = subprocess.run([*pip, "install", "--quiet", "--no-deps", "--no-index", str(wheel_file)],
+                               env=env, capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, f"pip could not install {wheel.name}:\n{installed.stdout}{installed.stderr}"
     folder = base / "reader"
     folder.mkdir()
     return WheelEnvironment(python, folder, env, time.monotonic() - start)
