@@ -326,7 +326,7 @@ _OUTPUT_STYLE_JS = """() => {
       background: style(o.querySelector("pre > code")).backgroundColor,
       text: style(o.querySelector(".go")).color,
       label: style(o.querySelector("pre"), "::before").content,
-      copyButtons: [...o.querySelectorAll("button")].filter(b => b.getClientRects().length).length,
+      copyButtons: [...o.querySelectorAll("button, nav, .md-clipboard")].filter(b => b.getClientRects().length).length,
     })),
     doctestOutputs: [...document.querySelectorAll("article .labbook-doctest")].map(b =>
       [...b.querySelectorAll(".go")].map(e => e.textContent).join("\\n")),
