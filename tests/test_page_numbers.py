@@ -26,7 +26,7 @@ EXPECTED_EXAMPLES = {
     "index.md": 9,
     "matrix-primer.md": 24,
     "forward-pass.md": 32,
-    "chain-rule.md": 26,
+    "chain-rule.md": 28,
     "sigmoid.md": 27,
     "linear-regression.md": 10,
     "hadamard-gradient.md": 14,
