@@ -167,3 +167,79 @@ def test_number_rounds_to_three_digits() -> None:
     assert [number(v) for v in (0.19661193324148188, -0.0, 1.3678794411714423, 1e-5, 12345.0)] == [
         "0.197", "0", "1.37", "1e−05", "1.23e+04"]
     plt.close("all")
+
+
+# --- chapter 2's layer and chapter 6's shapes -----------------------------------
+
+
+_SUBSCRIPT = "₀₁₂₃₄₅₆₇₈₉"
+
+
+def _segment_distance(point: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    t = np.clip(np.dot(point - a, b - a) / np.dot(b - a, b - a), 0.0, 1.0)
+    return float(np.hypot(*(point - (a + t * (b - a)))))
+
+
+@settings(max_examples=12, deadline=None)
+@given(p=st.integers(1, 4), q=st.integers(1, 3))
+def test_the_layer_diagram_puts_w_ij_on_the_edge_from_input_i_to_output_j(p: int, q: int) -> None:
+    """Each edge label w_ij is nearest to the edge from x_i to z_j and has x_i's colour, and the
+    matrix cell in row i, column j says w_ij in the same colour: row i of W belongs to input i."""
+    from matplotlib.patches import FancyArrowPatch
+
+    from labcode.figures.networks import INPUT_COLOURS, layer_figure
+
+    fig = layer_figure(p, q)
+    ax = fig.axes[0]
+    nodes = {t.get_text(): np.array(t.get_position()) for t in ax.texts if t.get_text()[:1] in "xz"
+             and len(t.get_text()) == 2}
+    sub = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+    edges = {}
+    for arrow in (a for a in ax.patches if isinstance(a, FancyArrowPatch)):
+        start, end = (np.array(v) for v in arrow._posA_posB)  # noqa: SLF001 - the arrow's two ends
+        i = min(range(1, p + 1), key=lambda k: np.hypot(*(nodes[f"x{_SUBSCRIPT[k]}"] - start)))
+        j = min(range(1, q + 1), key=lambda k: np.hypot(*(nodes[f"z{_SUBSCRIPT[k]}"] - end)))
+        edges[(i, j)] = (start, end)
+    assert sorted(edges) == [(i, j) for i in range(1, p + 1) for j in range(1, q + 1)]
+    labels = [t for t in ax.texts if t.get_text().startswith("w")]
+    assert len(labels) == 2 * p * q  # one on each edge, one in each cell of W
+    on_edges = [t for t in labels if np.array(t.get_position())[0] < 5.0]
+    for text in on_edges:
+        i, j = (int(c) for c in text.get_text()[1:].translate(sub))
+        where = np.array(text.get_position())
+        assert _segment_distance(where, *edges[(i, j)]) < 1e-9, f"{text.get_text()} is not on its edge"
+        for other, (a, b) in edges.items():  # and no other edge runs under the label
+            assert other == (i, j) or _segment_distance(where, a, b) > 0.2, (text.get_text(), other)
+    centres = [np.array(t.get_position()) for t in on_edges]
+    for k, a in enumerate(centres):  # no two labels on top of each other
+        assert all(abs(a[1] - b[1]) > 0.3 or abs(a[0] - b[0]) > 0.6 for b in centres[k + 1:])
+        assert text.get_color() == INPUT_COLOURS[i - 1]
+    cells = sorted((t for t in labels if t not in on_edges), key=lambda t: (-t.get_position()[1], t.get_position()[0]))
+    assert [t.get_text().translate(sub) for t in cells] == [f"w{i}{j}" for i in range(1, p + 1) for j in range(1, q + 1)]
+    assert [t.get_color() for t in cells] == [INPUT_COLOURS[i] for i in range(p) for _ in range(q)]
+    plt.close(fig)
+
+
+@settings(max_examples=12, deadline=None)
+@given(n=st.integers(1, 300), p=st.integers(1, 9), d=st.integers(1, 9), q=st.integers(1, 9))
+def test_the_shape_picture_shows_the_shapes_numpy_computes(n: int, p: int, d: int, q: int) -> None:
+    from labcode.figures.networks import hidden_gradient_shapes, shapes_figure
+
+    shapes = hidden_gradient_shapes({"n": n, "p": p, "d": d, "q": q})
+    assert shapes == {"E": (n, q), "beta2T": (q, d), "E beta2T": (n, d), "phi'(Z)": (n, d),
+                      "hadamard": (n, d), "XT": (p, n), "gradient": (p, d)}
+    texts = [t.text for t in svg_texts(render_svg(shapes_figure({"n": n, "p": p, "d": d, "q": q})))]
+    shown = [t for t in texts if t.startswith("(")]
+    expected = [shapes[k] for k in ("E", "beta2T", "E beta2T", "E beta2T", "phi'(Z)", "hadamard",
+                                    "gradient", "XT", "hadamard")]
+    assert shown == [f"({r}, {c})" for r, c in expected]
+    assert f"n = {n}, p = {p}, d = {d}, q = {q}; a side grows with its size (not to scale)" in texts
+
+
+def test_chapter_6_prints_the_sizes_of_its_shape_picture() -> None:
+    import ast
+
+    from labcode.figures.networks import CHAPTER_6_SIZES
+
+    printed = _output_after("hadamard-gradient.md", "print(check_shapes(X=(X,")
+    assert ast.literal_eval(printed) == CHAPTER_6_SIZES
