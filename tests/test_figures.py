@@ -243,3 +243,26 @@ def test_chapter_6_prints_the_sizes_of_its_shape_picture() -> None:
 
     printed = _output_after("hadamard-gradient.md", "print(check_shapes(X=(X,")
     assert ast.literal_eval(printed) == CHAPTER_6_SIZES
+
+
+# --- every figure: size on the page, and a background that lets the palette through ----
+
+#: The width of Material's content column in a 1280-pixel window (what the browser
+#: test measures; a figure wider than this is scaled down, and its text with it).
+COLUMN_PX = 688
+MIN_TEXT_PX = 11.0
+
+
+@pytest.mark.parametrize("name", sorted(registry()))
+def test_every_figure_has_readable_text_and_no_background(name: str) -> None:
+    from tests.svg_text import viewbox_width
+
+    svg = render_svg(registry()[name]())
+    width = viewbox_width(svg)  # in points; the browser shows a point as 4/3 pixel
+    shown = min(width * 4 / 3, COLUMN_PX)
+    texts = svg_texts(svg)
+    smallest = min(texts, key=lambda t: t.size)
+    assert smallest.size * shown / width >= MIN_TEXT_PX, (
+        f"{name}: {smallest.text!r} is {smallest.size * shown / width:.1f} px high in a {COLUMN_PX} px column")
+    background = re.search(r'<g id="patch_1">\s*<path [^>]*style="(?P<style>[^"]*)"', svg.decode())
+    assert background and background.group("style") == "fill: none", f"{name} has an opaque background"

@@ -14,7 +14,7 @@ from labcode.figures.graphs import INK, LABEL_SIZE, NODE_EDGE, NODE_FILL, NOTE_S
 __all__ = ["layer_figure", "layer_diagram", "hidden_gradient_shapes", "shapes_figure", "hadamard_shapes"]
 
 #: One colour per input of the layer diagram: its edges and its row of W.
-INPUT_COLOURS = ("#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a")
+INPUT_COLOURS = ("#1565c0", "#2e7d32", "#b35c00", "#6a1b9a")
 #: The sizes of chapter 2's example layer, and of chapter 6's example network.
 LAYER_SIZES = {"p": 3, "q": 2}
 CHAPTER_6_SIZES = {"n": 100, "p": 3, "d": 2, "q": 1}
