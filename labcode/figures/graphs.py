@@ -63,8 +63,8 @@ def number(value: float) -> str:
     Examples
     --------
     >>> from labcode.figures.graphs import number
-    >>> number(-0.534446645388523), number(24.0), number(0.36787944117144233), number(13.5)
-    ('−0.534', '24', '0.368', '13.5')
+    >>> [number(v) for v in (-0.534446645388523, 24.0, 0.36787944117144233)]
+    ['−0.534', '24', '0.368']
     """
     text = format(float(value), ".3g")
     return "0" if text == "-0" else text.replace("-", "−")
@@ -164,7 +164,8 @@ def chain_figure(x: float, rows: Sequence[TraceRow]) -> plt.Figure:
     >>> chain = Chain([Exp(name="y = exp(x)"), AddConst(1.0, name="z = y + 1")])
     >>> fig = chain_figure(1.0, trace(chain, 1.0))
     >>> def shown(colour):
-    ...     return [t.get_text() for t in fig.axes[0].texts if t.get_color() == colour]
+    ...     texts = fig.axes[0].texts
+    ...     return [t.get_text() for t in texts if t.get_color() == colour]
     >>> shown(FORWARD)[:3], shown(BACKWARD)[:3]
     (['1', '2.72', '3.72'], ['2.72', '1', '1'])
     >>> import matplotlib.pyplot as plt; plt.close(fig)
@@ -365,8 +366,10 @@ def pattern_numbers(a: float = 3.0, b: float = -4.0, upstream: float = 2.0,
     --------
     >>> from labcode.figures.graphs import pattern_numbers
     >>> numbers = pattern_numbers()
-    >>> numbers["multiply"]["grad_a"], numbers["multiply"]["grad_b"], numbers["fan-out"]["grad_x"]
-    (-8.0, 6.0, 7.0)
+    >>> numbers["multiply"]["grad_a"], numbers["multiply"]["grad_b"]
+    (-8.0, 6.0)
+    >>> numbers["fan-out"]["grad_x"]
+    7.0
     """
     add, mul, fork = Add(), Multiply(), FanOut()
     out_add = add.forward(a, b)
@@ -442,7 +445,8 @@ def gradient_patterns() -> plt.Figure:
     --------
     >>> from labcode.figures.graphs import gradient_patterns
     >>> fig = gradient_patterns()
-    >>> sorted({t.get_text() for t in fig.axes[0].texts} & {"add", "multiply", "fan-out"})
+    >>> shown = {t.get_text() for t in fig.axes[0].texts}
+    >>> sorted(shown & {"add", "multiply", "fan-out"})
     ['add', 'fan-out', 'multiply']
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """

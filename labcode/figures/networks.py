@@ -51,7 +51,8 @@ def layer_figure(p: int, q: int) -> plt.Figure:
     --------
     >>> from labcode.figures.networks import layer_figure
     >>> fig = layer_figure(2, 2)
-    >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("w"))[:4]
+    >>> texts = [t.get_text() for t in fig.axes[0].texts]
+    >>> sorted(t for t in texts if t.startswith("w"))[:4]
     ['w₁₁', 'w₁₁', 'w₁₂', 'w₁₂']
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
@@ -195,7 +196,8 @@ def shapes_figure(sizes: Mapping[str, int]) -> plt.Figure:
     --------
     >>> from labcode.figures.networks import shapes_figure
     >>> fig = shapes_figure({"n": 8, "p": 4, "d": 2, "q": 1})
-    >>> [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("(")][:3]
+    >>> texts = [t.get_text() for t in fig.axes[0].texts]
+    >>> [t for t in texts if t.startswith("(")][:3]
     ['(8, 1)', '(1, 2)', '(8, 2)']
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
