@@ -266,3 +266,75 @@ def test_every_figure_has_readable_text_and_no_background(name: str) -> None:
         f"{name}: {smallest.text!r} is {smallest.size * shown / width:.1f} px high in a {COLUMN_PX} px column")
     background = re.search(r'<g id="patch_1">\s*<path [^>]*style="(?P<style>[^"]*)"', svg.decode())
     assert background and background.group("style") == "fill: none", f"{name} has an opaque background"
+
+
+# --- chapter 9: labcode's own source on the page ----------------------------------------
+
+
+def _listed_objects():
+    from labcode import autograd
+
+    return [autograd.Variable.__init__, autograd.Function.__call__, autograd.MatMul,
+            autograd.Variable.backward, autograd._topological_order]
+
+
+def _without_docstrings(lines: list[str]) -> list[str]:
+    """Drop every triple-quoted block (and a blank line after it), by scanning for the quotes."""
+    kept, inside, skip_blank = [], False, False
+    for line in lines:
+        quotes = line.count('"' * 3)
+        if inside or quotes:
+            inside = inside != (quotes % 2 == 1)  # an odd count opens or closes a block
+            skip_blank = not inside
+            continue
+        if skip_blank and not line.strip():
+            skip_blank = False
+            continue
+        skip_blank = False
+        kept.append(line)
+    return kept
+
+
+@pytest.mark.parametrize("obj", _listed_objects(), ids=lambda o: o.__qualname__)
+def test_a_listing_is_the_file_without_its_docstrings(obj) -> None:
+    """Read independently of `source_lines`: the file's lines from first to last, less the
+    docstrings, are the listing; and no line of the listing is wider than 80 characters."""
+    import inspect
+    import textwrap
+
+    from labcode.figures.listing import source_lines, source_listing
+
+    file, first, last, code = source_lines(obj)
+    lines = (DOCS.parent / file).read_text(encoding="utf-8").splitlines()[first - 1:last]
+    if obj.__doc__:  # its own docstring, if it has one, is in the file and not in the listing
+        summary = inspect.cleandoc(obj.__doc__).splitlines()[0]
+        assert summary in "\n".join(lines) and summary not in code
+    assert lines[0].lstrip().startswith(("def ", "class ")) and lines[-1].strip()
+    assert code.splitlines() == _without_docstrings(lines)
+    listing = source_listing(obj)
+    body = listing.split("```python\n")[1].rsplit("```", 1)[0]
+    assert body.rstrip("\n") == textwrap.dedent(code)
+    assert max(len(line) for line in body.splitlines()) <= 80, "a listed line would scroll sideways"
+    assert listing.startswith(f"`{file}`, lines {first} to {last}:")
+
+
+def test_a_listing_needs_a_source_file() -> None:
+    from labcode.figures.listing import source_lines
+
+    with pytest.raises(TypeError, match="defined in a file"):
+        source_lines(len)
+
+
+def test_chapter_9_shows_the_autograd_source(built_site) -> None:
+    """Every line of the listed functions is on the built page, as the file has it now."""
+    import html as html_module
+
+    from labcode.figures.listing import source_lines
+
+    page = (built_site.path / "autograd-steps" / "index.html").read_text(encoding="utf-8")
+    shown = html_module.unescape(re.sub(r"<[^>]+>", "", page))
+    for obj in _listed_objects():
+        file, first, last, code = source_lines(obj)
+        assert f"{file}, lines {first} to {last}:" in shown, obj
+        for line in code.splitlines():
+            assert line.strip() in shown, f"{obj.__qualname__}: {line.strip()!r} is not on the page"

@@ -24,7 +24,7 @@ PAGES = [page.name for page in content_pages()]
 #: Update the number when you add or remove an example on purpose.
 EXPECTED_EXAMPLES = {
     "index.md": 9,
-    "matrix-primer.md": 51,
+    "matrix-primer.md": 52,
     "forward-pass.md": 32,
     "chain-rule.md": 29,
     "sigmoid.md": 32,
@@ -32,7 +32,7 @@ EXPECTED_EXAMPLES = {
     "hadamard-gradient.md": 14,
     "gradient-checking.md": 15,
     "backprop-by-hand.md": 14,
-    "autograd-steps.md": 29,
+    "autograd-steps.md": 31,
     "pitfalls.md": 83,
     "performance.md": 6,
     "softmax-cross-entropy.md": 11,
