@@ -331,10 +331,15 @@ def test_chapter_9_shows_the_autograd_source(built_site) -> None:
 
     from labcode.figures.listing import source_lines
 
+    from tests.site_scan import search_entries
+
     page = (built_site.path / "autograd-steps" / "index.html").read_text(encoding="utf-8")
     shown = html_module.unescape(re.sub(r"<[^>]+>", "", page))
+    indexed = html_module.unescape(" ".join(e["text"] for e in search_entries(built_site.path)))
     for obj in _listed_objects():
         file, first, last, code = source_lines(obj)
         assert f"{file}, lines {first} to {last}:" in shown, obj
         for line in code.splitlines():
             assert line.strip() in shown, f"{obj.__qualname__}: {line.strip()!r} is not on the page"
+        longest = max(code.splitlines(), key=len).strip()
+        assert longest not in indexed, f"the search index holds the listing of {obj.__qualname__}"

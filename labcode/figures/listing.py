@@ -102,7 +102,9 @@ def source_listing(obj: object, docstrings: bool = False) -> str:
     Returns
     -------
     str
-        Markdown: ``labcode/x.py``, lines a to b, then a fenced ``python`` block.
+        Markdown: ``labcode/x.py``, lines a to b, then a fenced ``python``
+        block inside ``<section data-search-exclude>`` (kept out of the search
+        index).
 
     Raises
     ------
@@ -116,10 +118,13 @@ def source_listing(obj: object, docstrings: bool = False) -> str:
     >>> listing = source_listing(Unit.local_derivative).splitlines()
     >>> print(listing[0].split(",")[0])
     `labcode/graph.py`
-    >>> listing[2] == 3 * chr(96) + "python", listing[-1] == 3 * chr(96)
+    >>> listing[4] == 3 * chr(96) + "python", listing[-3] == 3 * chr(96)
     (True, True)
-    >>> print(listing[3])
+    >>> print(listing[5])
     def local_derivative(self) -> NDArray[np.floating]:
     """
     file, first, last, code = source_lines(obj, docstrings)
-    return f"`{file}`, lines {first} to {last}:\n\n```python\n{textwrap.dedent(code)}\n```\n"
+    # Out of the search index, as the API pages' source listings are: the index is
+    # downloaded by every page, and the code is searchable where it is documented.
+    return (f"`{file}`, lines {first} to {last}:\n\n<section data-search-exclude markdown>\n\n"
+            f"```python\n{textwrap.dedent(code)}\n```\n\n</section>\n")
