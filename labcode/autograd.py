@@ -106,9 +106,12 @@ class Variable:
 
     __array_priority__ = 1000  # so that ndarray @ Variable calls Variable.__rmatmul__
 
-    def __init__(self, data: ArrayLike, requires_grad: bool = True, name: str | None = None) -> None:
+    def __init__(
+        self, data: ArrayLike, requires_grad: bool = True, name: str | None = None
+    ) -> None:
         if isinstance(data, Variable):
-            raise TypeError("data must be an array, got a Variable (pass data.data to wrap its array)")
+            raise TypeError("data must be an array, got a Variable "
+                            "(pass data.data to wrap its array)")
         self.data: Array = as_float(data, "data")
         self.grad: Array | None = None
         self.creator: Function | None = None
@@ -198,16 +201,19 @@ class Variable:
         if grad is None:
             if self.data.size != 1:
                 raise ValueError(
-                    "backward() without a seed gradient needs a single number, but this "
-                    f"variable has shape {self.data.shape}; reduce it to a scalar (a loss) "
-                    f"first or pass grad= of shape {self.data.shape}"
+                    "backward() without a seed gradient needs a single number, "
+                    f"but this variable has shape {self.data.shape}; reduce it "
+                    "to a scalar (a loss) first or pass grad= of shape "
+                    f"{self.data.shape}"
                 )
             seed = np.ones_like(self.data)
         else:
             seed = as_float(grad, "grad").astype(self.data.dtype, copy=True)
             check_shapes(grad=(seed, self.data.shape))
         if not self.requires_grad:
-            raise ValueError("this variable does not depend on anything that requires a gradient")
+            raise ValueError(
+                "this variable does not depend on anything that requires a gradient"
+            )
 
         pending: dict[int, Array] = {id(self): seed}  # gradients still being summed
         handed_out: set[int] = set()  # ids of arrays already stored in some .grad
@@ -228,7 +234,8 @@ class Variable:
                     continue
                 gx = _fit(gx, x, fn)
                 key = id(x)
-                pending[key] = gx if key not in pending else np.asarray(pending[key] + gx)
+                pending[key] = (gx if key not in pending
+                                else np.asarray(pending[key] + gx))
 
     # -- operators: each is one line on top of an operation --------------------
     def __add__(self, other: Any) -> Variable:
@@ -319,7 +326,7 @@ def _topological_order(root: Variable) -> list[Variable]:
             if x.requires_grad and id(x) not in started:
                 started.add(id(x))
                 stack.append((x, inputs(x)))
-                break  # explore x first; var's remaining inputs wait in its iterator
+                break  # x first; var's other inputs wait in its iterator
         else:  # every input of var is finished
             stack.pop()
             order.append(var)
@@ -373,15 +380,18 @@ class Function:
     needs: tuple[bool, ...]
 
     def __call__(self, *inputs: Variable | ArrayLike) -> Variable:
-        # A Python number takes the dtype of the Variables it meets, as in NumPy:
-        # float32 weights times 2.0 stay float32.
-        dtype = next((x.data.dtype for x in inputs if isinstance(x, Variable)), None)
+        # A Python number takes the dtype of the Variables it meets, as in
+        # NumPy: float32 weights times 2.0 stay float32.
+        dtype = next((x.data.dtype for x in inputs if isinstance(x, Variable)),
+                     None)
+        names = _input_names(type(self), len(inputs))  # forward's arguments
         variables = tuple(
             x if isinstance(x, Variable)
             else Variable(np.asarray(x, dtype=dtype), requires_grad=False)
-            if dtype is not None and isinstance(x, (int, float)) and not isinstance(x, bool)
-            else Variable(as_float(x, name), requires_grad=False)  # named after forward's argument
-            for x, name in zip(inputs, _input_names(type(self), len(inputs)))
+            if dtype is not None and isinstance(x, (int, float))
+            and not isinstance(x, bool)
+            else Variable(as_float(x, name), requires_grad=False)
+            for x, name in zip(inputs, names)
         )
         y = self.forward(*(x.data for x in variables))
         needs = tuple(x.requires_grad for x in variables)

@@ -13,6 +13,7 @@ import base64
 import functools
 import gzip
 import http.server
+import io
 import os
 import re
 import shutil
@@ -24,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from tests.site_links import sitemap_pages
+from tests.site_scan import inline_svg
+from tests.svg_text import svg_texts
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request
@@ -226,6 +229,116 @@ PHONE_JS = r"""() => {
 }"""
 
 
+#: Every figure of the page (an ``<img>`` whose source is a ``data:`` SVG, as
+#: ``labcode.figures.embed`` makes them), with its width as shown and the CSS
+#: filter the palette puts on it.
+FIGURES_JS = """() => [...document.querySelectorAll('article img[src^="data:image/svg+xml"]')]
+  .map((img, k) => { img.dataset.labbookFigure = k;
+    return {src: img.getAttribute("src"), alt: (img.getAttribute("alt") || "").trim(),
+            natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
+            filter: getComputedStyle(img).filter}; })"""
+
+#: Put one 20-pixel swatch per colour in the corner of the window, each an ``<img>``
+#: with a ``data:`` SVG inside the article, so that the page's stylesheet treats
+#: it exactly as it treats a figure; returns the filters they got.
+SWATCHES_JS = """async colours => {
+  const box = document.createElement("div");
+  box.id = "labbook-swatches";
+  box.style.cssText = "position:fixed;left:0;top:0;z-index:2147483647;display:flex;margin:0;padding:0";
+  for (const colour of colours) {
+    const img = document.createElement("img");
+    img.style.cssText = "display:block;width:20px;height:20px;margin:0;padding:0;max-width:none";
+    img.src = "data:image/svg+xml;base64," + btoa('<svg xmlns="http://www.w3.org/2000/svg" width="20" '
+      + 'height="20"><rect width="20" height="20" fill="' + colour + '"/></svg>');
+    box.append(img);
+  }
+  (document.querySelector("article") || document.body).append(box);
+  await Promise.all([...box.children].map(img => img.decode().catch(() => null)));
+  return [...box.children].map(img => getComputedStyle(img).filter);
+}"""
+
+def relative_luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG 2's relative luminance of an sRGB colour given as 0-255 channels."""
+    channels = [c / 255 for c in rgb]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    """WCAG 2's contrast ratio of two colours, from 1 (the same) to 21 (black on white)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _pixels(png: bytes) -> Any:
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
+
+
+def _css_rgb(value: str) -> tuple[float, float, float]:
+    numbers = [float(v) for v in re.findall(r"[\d.]+", value)[:4]]
+    if len(numbers) == 4 and numbers[3] == 0:  # transparent: the canvas shows through, white
+        return (255.0, 255.0, 255.0)
+    return (numbers[0], numbers[1], numbers[2])
+
+
+def read_figures(page: Page) -> list[dict[str, Any]]:
+    """What a reader sees of each figure of ``page`` in its current palette.
+
+    For each figure: its alt text, its widths, the CSS filter it is shown
+    through, how much of it is not the page's background (ink), and for every
+    colour its text is written in, the colour the screen shows (a swatch of
+    that colour put through the same stylesheet, read back from a screenshot)
+    and its contrast with the page's background.
+    """
+    import numpy as np
+
+    figures = page.evaluate(FIGURES_JS)
+    if not figures:
+        return []
+    background = _css_rgb(page.evaluate("() => getComputedStyle(document.body).backgroundColor"))
+    texts = [svg_texts(inline_svg(f["src"]) or "") for f in figures]
+    colours = sorted({t.colour for found in texts for t in found})
+    filters = page.evaluate(SWATCHES_JS, colours) if colours else []
+    shown: dict[str, tuple[float, float, float]] = {}
+    if colours:
+        strip = _pixels(page.screenshot(clip={"x": 0, "y": 0, "width": 20 * len(colours), "height": 20},
+                                        type="png", animations="disabled"))
+        scale = strip.shape[1] / (20 * len(colours))
+        for k, colour in enumerate(colours):
+            shown[colour] = tuple(float(c) for c in strip[int(10 * scale), int((20 * k + 10) * scale)])
+        page.evaluate("() => document.getElementById('labbook-swatches').remove()")
+    readings = []
+    for k, (figure, found) in enumerate(zip(figures, texts)):
+        pixels = _pixels(page.locator(f'img[data-labbook-figure="{k}"]').screenshot(type="png"))
+        ink = float(np.mean(np.abs(pixels - np.array(background)).sum(axis=-1) > 60))
+        used = sorted({t.colour for t in found})
+        readings.append({
+            "alt": figure["alt"], "natural": figure["natural"], "shown": figure["shown"],
+            "filter": figure["filter"], "ink": ink,
+            "text_colours": {c: {"shown": shown[c], "contrast": contrast_ratio(shown[c], background),
+                                 "filter": filters[colours.index(c)]} for c in used},
+            "background": background,
+        })
+    return readings
+
+
+def set_palette(page: Page, dark: bool) -> bool:
+    """Switch Material's palette toggle to the dark (slate) or the light scheme; False if there is none."""
+    toggle = page.locator("form[data-md-component=palette] label:not([hidden])")
+    is_dark = page.evaluate("() => document.body.dataset.mdColorScheme === 'slate'")
+    if is_dark == dark:
+        return True
+    if not toggle.count():
+        return False
+    toggle.first.click()
+    wanted = "===" if dark else "!=="
+    page.wait_for_function(f"document.body.dataset.mdColorScheme {wanted} 'slate'", timeout=2000)
+    return True
+
+
 @dataclass
 class PageReport:
     """What one page did and showed in the browser."""
@@ -241,6 +354,8 @@ class PageReport:
     phone: dict[str, Any] = field(default_factory=dict)  #: what ``PHONE_JS`` measured at the width of ``PHONE``
     not_ready: str = ""
     screenshots: dict[str, Path] = field(default_factory=dict)
+    #: ``read_figures`` in the light and, after the palette toggle, the dark palette.
+    figures: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -360,6 +475,10 @@ class Reader:
             plain, compressed = self.server.sizes(url)
             report.bytes += plain
             report.gzip_bytes += compressed
+        report.figures["light"] = read_figures(self.page)
+        if report.figures["light"] and set_palette(self.page, dark=True):
+            report.figures["dark"] = read_figures(self.page)
+            set_palette(self.page, dark=False)  # Material remembers the choice for the next page
         if shots is not None:
             report.screenshots = _screenshots(self.page, shots / screenshot_name(path), dark)
         # The same page on a phone: resized, not reloaded (the layout follows the width).

@@ -16,6 +16,7 @@ both palettes for every page (for review: it costs about a second a page).
 
 from __future__ import annotations
 
+import base64
 import doctest
 import os
 import re
@@ -28,8 +29,8 @@ import pytest
 from tests.conftest import BROWSER_SUMMARY, PAGE_READING, BuiltSite, start_page_reading
 from tests.docs_harness import DOCS
 from tests.site_browser import (
-    CHROMIUM_ARGS, PHONE, READY_JS, READY_TIMEOUT_MS, VIEWPORT, PageReport, SiteServer, chromium_executable, search,
-    summary, svg_text_points, svg_width_points, visit, write_index,
+    CHROMIUM_ARGS, PHONE, READY_JS, READY_TIMEOUT_MS, VIEWPORT, PageReport, Reader, SiteServer, chromium_executable,
+    read_figures, search, summary, svg_text_points, svg_width_points, visit, write_index,
 )
 from tests.site_scan import inline_svg
 
@@ -220,6 +221,82 @@ def test_figure_text_is_large_enough(page_reports: dict[str, PageReport]) -> Non
     assert sizes, "no figure found"
     small = {where: round(px, 1) for where, px in sizes.items() if px < MIN_FIGURE_TEXT_PX}
     assert not small, f"figure text smaller than {MIN_FIGURE_TEXT_PX} px at 1280 px: {small}"
+
+
+#: WCAG 2's contrast for normal text (AA): the least a figure's text may have against the page.
+MIN_TEXT_CONTRAST = 4.5
+
+
+def figure_problems(readings: list[dict], palette: str) -> list[str]:
+    """What is wrong with the figures of one page in one palette (read by ``read_figures``)."""
+    found = []
+    for k, f in enumerate(readings):
+        name = f"figure {k + 1} ({f['alt'][:40]!r}...)"
+        if f["natural"] == 0 or f["ink"] < 0.005:
+            found.append(f"{palette}: {name} shows nothing (natural width {f['natural']}, ink {f['ink']:.3f})")
+        for colour, seen in f["text_colours"].items():
+            if seen["filter"] != f["filter"]:
+                found.append(f"{palette}: {name} has the filter {f['filter']!r}, the swatches {seen['filter']!r}")
+            if seen["contrast"] < MIN_TEXT_CONTRAST:
+                found.append(f"{palette}: {name}: text in {colour} shows as {tuple(round(c) for c in seen['shown'])} "
+                             f"on {tuple(round(c) for c in f['background'])}, contrast {seen['contrast']:.2f} "
+                             f"< {MIN_TEXT_CONTRAST}")
+        if not f["text_colours"]:
+            found.append(f"{palette}: {name} has no text that could be read back from its SVG")
+    return found
+
+
+def test_figures_are_readable_in_both_palettes(page_reports: dict[str, PageReport]) -> None:
+    """Every figure loads and shows ink in the light and the dark palette, and every colour its
+    text is written in, as the screen shows it (stylesheet filters included), has a contrast of
+    4.5 or more with the page's background. (The size of the text: test_figure_text_is_large_enough.)"""
+
+    def problems(report: PageReport) -> list[str]:
+        light = report.figures.get("light", [])
+        if not light:
+            return []
+        if "dark" not in report.figures:
+            return ["the palette toggle was not found: the figures were not seen in the dark palette"]
+        return figure_problems(light, "light") + figure_problems(report.figures["dark"], "dark")
+
+    failures = _failures(page_reports, problems)
+    assert not failures, failures
+    with_figures = [path for path, report in page_reports.items() if report.figures.get("light")]
+    assert {"chain-rule/", "sigmoid/", "forward-pass/", "hadamard-gradient/"} <= set(with_figures), with_figures
+
+
+def test_figure_checks_catch_an_unreadable_figure(browser: Browser, tmp_path: Path) -> None:
+    """Dark ink on a dark page fails the figure check; the same figure under the site's
+    dark-palette filter passes it, and so does light ink without the filter."""
+    import matplotlib.pyplot as plt
+
+    from labcode.figures import render_svg
+
+    def figure_of(colour: str) -> str:
+        fig = plt.figure(figsize=(4, 1))
+        fig.text(0.1, 0.4, "some text", fontsize=14, color=colour)
+        return "data:image/svg+xml;base64," + base64.b64encode(render_svg(fig)).decode()
+
+    stylesheet = (DOCS / "assets/stylesheets/extra.css").read_text(encoding="utf-8")
+    pages = {"plain": ("", "#000000"), "styled": (f"<style>{stylesheet}</style>", "#000000"),
+             "light ink": ("", "#eeeeee")}
+    readings = {}
+    for name, (style, colour) in pages.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text(
+            f'<html><head>{style}</head><body data-md-color-scheme="slate" style="background:#1e2129">'
+            f'<article class="md-typeset"><p><img alt="text" src="{figure_of(colour)}"></p></article>'
+            "</body></html>")
+    with SiteServer(tmp_path) as running, Reader(browser, running) as reader:
+        for name in pages:
+            reader.page.goto(running.url + name + "/", wait_until="load")
+            readings[name] = read_figures(reader.page)
+    plain = figure_problems(readings["plain"], "dark")
+    assert len(plain) == 1 and "#000000" in plain[0] and "contrast 1.30" in plain[0], plain
+    assert figure_problems(readings["styled"], "dark") == []
+    assert readings["styled"][0]["filter"].startswith("invert(0.88)")
+    assert readings["styled"][0]["text_colours"]["#000000"]["contrast"] > 10
+    assert figure_problems(readings["light ink"], "dark") == []
 
 
 def test_heaviest_page_is_within_budget(page_reports: dict[str, PageReport]) -> None:

@@ -199,6 +199,20 @@ def test_source_listings_are_shown_but_not_indexed(built_site: BuiltSite) -> Non
             assert line not in indexed, f"the search index holds the source line {line!r}"
 
 
+def test_docstring_examples_are_shown_but_not_indexed(built_site: BuiltSite) -> None:
+    """The code of an Examples section is on the API page and out of the search index
+    (docs/templates/python/material/docstring/examples.html.jinja); the text around it stays in."""
+    from labcode.graph import Unit
+
+    example = ">>> unit = Exp()"
+    assert example in inspect.getdoc(Unit)
+    indexed = html.unescape(" ".join(entry["text"] for entry in search_entries(built_site.path)))
+    shown = html.unescape(re.sub(r"<[^>]+>", "", _built_page(built_site.path, "api/graph")))
+    assert example in shown, "the example is not on the API page"
+    assert example not in indexed, "the search index holds a docstring example"
+    assert "A one-input, one-output node of a computational graph" in indexed
+
+
 def test_build_time_blocks_are_python_only() -> None:
     """markdown-exec runs only Python blocks: its pyodide blocks would load Python from a CDN."""
     class _Loader(yaml.SafeLoader):

@@ -94,8 +94,9 @@ def registry() -> dict[str, Callable[[], object]]:
 def render_svg(fig: object) -> bytes:
     """A matplotlib figure as SVG bytes that are the same on every build.
 
-    Text is drawn as paths (no font to fetch), and the date and the random ids
-    that matplotlib would write are fixed.
+    Text is drawn as paths (no font to fetch), the date and the random ids
+    that matplotlib would write are fixed, and the background is transparent
+    (the figure lies on the page's own colour, in either palette).
 
     Parameters
     ----------
@@ -122,7 +123,9 @@ def render_svg(fig: object) -> bytes:
 
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "labbook", "svg.fonttype": "path"}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        # No background: the page's shows through, so the stylesheet can turn the ink light
+        # in the dark palette (docs/assets/stylesheets/extra.css).
+        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight", transparent=True)
     plt.close(fig)
     return buffer.getvalue()
 
