@@ -168,8 +168,9 @@ def _keep_playwright_off_the_global_random() -> None:
 def start_page_reading(config: pytest.Config, site: Future[BuiltSite] | BuiltSite) -> PageReading:
     """Read every page of the site in a background thread, once it is built.
 
-    Screenshots go to ``$LABBOOK_SCREENSHOTS`` (both palettes of every page)
-    or to a folder of this run's temporary directory (the home page dark too).
+    Screenshots cost about a second a page, so only the home page is shot
+    (both palettes, 1280 px and phone) into a folder of this run's temporary
+    directory, unless ``LABBOOK_SCREENSHOTS=dir`` asks for every page there.
     """
     from tests.site_browser import chromium_executable, read_site
 
@@ -181,12 +182,12 @@ def start_page_reading(config: pytest.Config, site: Future[BuiltSite] | BuiltSit
         folder.mkdir(parents=True, exist_ok=True)
     else:
         folder = config._tmp_path_factory.mktemp("screenshots")  # noqa: SLF001
-    dark = None if chosen else {""}
+    shoot = None if chosen else {""}
     executable = chromium_executable()[0]
 
     def read() -> Any:
         built = site.result() if isinstance(site, Future) else site
-        return read_site(executable, built, folder, dark)
+        return read_site(executable, built, folder, shoot)
 
     reading = PageReading(_BACKGROUND.submit(read), folder)
     config.stash[PAGE_READING] = reading

@@ -3,8 +3,8 @@
 A ``Reader`` loads the pages one after the other in one tab, records any
 request to another host (Chromium cannot resolve other hosts), console errors
 and failed requests, sums the files each page loads (its weight), measures
-what the page shows (math typeset, images loaded, copy buttons, headings) and
-saves a full-page screenshot in the light palette (and, if asked, the dark one).
+what the page shows (math typeset, images loaded, copy buttons, headings) and,
+for the pages asked for, saves full-page screenshots in both palettes.
 """
 
 from __future__ import annotations
@@ -312,7 +312,7 @@ def read_figures(page: Page) -> list[dict[str, Any]]:
         page.evaluate("() => document.getElementById('labbook-swatches').remove()")
     readings = []
     for k, (figure, found) in enumerate(zip(figures, texts)):
-        pixels = _pixels(page.locator(f'img[data-labbook-figure="{k}"]').screenshot(type="png"))
+        pixels = _pixels(_capture(page, f'img[data-labbook-figure="{k}"]'))
         ink = float(np.mean(np.abs(pixels - np.array(background)).sum(axis=-1) > 60))
         used = sorted({t.colour for t in found})
         readings.append({
@@ -325,15 +325,44 @@ def read_figures(page: Page) -> list[dict[str, Any]]:
     return readings
 
 
+def _capture(page: Page, selector: str) -> bytes:
+    """A PNG of the box of the element ``selector`` as the page shows it, wherever it is on the page.
+
+    Captured by Chromium's DevTools protocol beyond the viewport, so the page
+    is neither scrolled nor waited on as ``locator.screenshot`` does.
+    """
+    box = page.evaluate("""selector => { const r = document.querySelector(selector).getBoundingClientRect();
+        return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}; }""", selector)
+    cdp = page.context.new_cdp_session(page)
+    try:
+        shot = cdp.send("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True, "clip": {**box, "scale": 1}})
+    finally:
+        cdp.detach()
+    return base64.b64decode(shot["data"])
+
+
+#: Click the palette toggle shown (Material shows the one that switches to the other
+#: scheme) if the page is not in the wanted scheme; false if the page has no toggle.
+_PALETTE_JS = """dark => {
+  if ((document.body.dataset.mdColorScheme === "slate") === dark) return true;
+  const toggle = [...document.querySelectorAll("form[data-md-component=palette] label")]
+    .find(label => !label.hidden && label.getClientRects().length);
+  if (!toggle) return false;
+  toggle.click();
+  return true;
+}"""
+
+
 def set_palette(page: Page, dark: bool) -> bool:
-    """Switch Material's palette toggle to the dark (slate) or the light scheme; False if there is none."""
-    toggle = page.locator("form[data-md-component=palette] label:not([hidden])")
-    is_dark = page.evaluate("() => document.body.dataset.mdColorScheme === 'slate'")
-    if is_dark == dark:
-        return True
-    if not toggle.count():
+    """Switch Material's palette toggle to the dark (slate) or the light scheme; False if there is none.
+
+    The toggle is clicked as a reader's click would (its label toggles the
+    scheme's radio input), from the page's script rather than through
+    Playwright's pointer, which waits for the label to be stable and visible first.
+    """
+    if not page.evaluate(_PALETTE_JS, dark):
         return False
-    toggle.first.click()
     wanted = "===" if dark else "!=="
     page.wait_for_function(f"document.body.dataset.mdColorScheme {wanted} 'slate'", timeout=2000)
     return True
@@ -350,6 +379,8 @@ class PageReport:
     requests: int = 0
     bytes: int = 0  #: every file the page loads, as a plain static server sends them
     gzip_bytes: int = 0  #: the same, gzip-compressed as most static hosts send them
+    #: the files the page loaded from the site, by path below its root
+    files: list[str] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     phone: dict[str, Any] = field(default_factory=dict)  #: what ``PHONE_JS`` measured at the width of ``PHONE``
     not_ready: str = ""
@@ -471,6 +502,7 @@ class Reader:
             report.not_ready = str(error).splitlines()[0]
         report.facts = self.page.evaluate(FACTS_JS)
         self._wait_quiet()
+        report.files = [urlsplit(url).path.lstrip("/") for url in self.files]
         for url in self.files:
             plain, compressed = self.server.sizes(url)
             report.bytes += plain
@@ -505,8 +537,11 @@ def visit(browser: Browser, server: SiteServer, path: str, shots: Path | None = 
         return reader.read(path, shots, ready_timeout_ms=ready_timeout_ms)
 
 
-def read_site(executable: str, site: BuiltSite, shots: Path, dark: set[str] | None) -> dict[str, PageReport]:
+def read_site(executable: str, site: BuiltSite, shots: Path, shoot: set[str] | None) -> dict[str, PageReport]:
     """Every page of ``site``'s sitemap, read by a Chromium and a server of their own.
+
+    The pages in ``shoot`` (every page if None) are screenshot into ``shots``
+    in both palettes, at 1280 px and on the phone.
 
     Safe to call from any thread: it starts its own Playwright (which wants one
     instance per thread). The root conftest runs it in the background while
@@ -520,16 +555,18 @@ def read_site(executable: str, site: BuiltSite, shots: Path, dark: set[str] | No
     with sync_playwright() as playwright, SiteServer(site.path) as server:
         chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:
-            return visit_all(chromium, server, paths, shots, dark=dark)
+            return visit_all(chromium, server, paths, shots, shoot=shoot)
         finally:
             chromium.close()
 
 
 def visit_all(browser: Browser, server: SiteServer, paths: list[str], shots: Path | None = None,
-              dark: set[str] | None = None) -> dict[str, PageReport]:
-    """Read every path in one tab; pages in ``dark`` (every page if None) are also shot dark."""
+              shoot: set[str] | None = None) -> dict[str, PageReport]:
+    """Read every path in one tab; the pages in ``shoot`` (every page if None) are screenshot
+    into ``shots`` in both palettes, at both widths."""
     with Reader(browser, server) as reader:
-        return {path: reader.read(path, shots, dark is None or path in dark) for path in paths}
+        return {path: reader.read(path, shots if shoot is None or path in shoot else None, dark=True)
+                for path in paths}
 
 
 def _full_page_jpeg(page: Page, path: Path) -> Path:
@@ -556,13 +593,9 @@ def _full_page_jpeg(page: Page, path: Path) -> Path:
 def _screenshots(page: Page, stem: Path, dark: bool) -> dict[str, Path]:
     """A full-page screenshot in the light palette and, if ``dark``, after the palette toggle, the dark one."""
     shots = {"light": _full_page_jpeg(page, stem.with_name(stem.name + "-light.jpg"))}
-    toggle = page.locator("form[data-md-component=palette] label:not([hidden])")
-    if dark and toggle.count():
-        toggle.first.click()
-        page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=2000)
+    if dark and set_palette(page, dark=True):
         shots["dark"] = _full_page_jpeg(page, stem.with_name(stem.name + "-dark.jpg"))
-        toggle.first.click()  # back to light: Material remembers the choice for the next page
-        page.wait_for_function("document.body.dataset.mdColorScheme !== 'slate'", timeout=2000)
+        set_palette(page, dark=False)  # back to light: Material remembers the choice for the next page
     return shots
 
 
@@ -607,12 +640,15 @@ SEARCH_UIS = {
 }
 
 
-def search(browser: Browser, server: SiteServer, term: str) -> list[dict[str, str]]:
-    """Type ``term`` into the search box of the home page; the results listed, as title and path."""
+def search(browser: Browser, server: SiteServer, term: str) -> tuple[list[dict[str, str]], list[str]]:
+    """Type ``term`` into the search box of the home page: the results listed, as title and path,
+    and the files (paths below the site's root) requested once the page had loaded."""
     context = browser.new_context(viewport=VIEWPORT, service_workers="block")
     try:
         page = context.new_page()
         page.goto(server.url, wait_until="load")
+        loaded: list[str] = []
+        page.on("request", lambda request: loaded.append(urlsplit(request.url).path.lstrip("/")))
         ui = SEARCH_UIS["material" if page.locator(SEARCH_UIS["material"]["box"]).count() else "zensical"]
         if ui["open"]:
             page.locator(ui["open"]).first.click()
@@ -634,6 +670,6 @@ def search(browser: Browser, server: SiteServer, term: str) -> list[dict[str, st
             page.wait_for_timeout(200)
         return results.evaluate_all("""(links, title) => links.map(a => ({
             title: a.querySelector(title)?.textContent.trim() || a.textContent.trim(),
-            path: new URL(a.href).pathname}))""", ui["title"])
+            path: new URL(a.href).pathname}))""", ui["title"]), loaded
     finally:
         context.close()

@@ -8,10 +8,10 @@ added to the nav is covered without touching this file.
 Chromium is Debian's (``apt-get install chromium``), driven by Playwright's
 Python package; no browser is ever downloaded. Without Chromium these tests
 skip, saying what to install, except under ``CI=true`` where they fail.
-Screenshots (light palette; dark too for the home page) go to a temporary
-folder, listed with the page weights in ``index.md`` there and at the end of
-the pytest run. ``LABBOOK_SCREENSHOTS=dir`` puts them in ``dir`` instead, with
-both palettes for every page (for review: it costs about a second a page).
+Screenshots of the home page (both palettes, at 1280 px and on a phone) go to
+a temporary folder, listed with the page weights in ``index.md`` there and at
+the end of the pytest run. ``LABBOOK_SCREENSHOTS=dir`` puts them in ``dir``
+instead, for every page (for review: it costs about a second a page).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ pytestmark = pytest.mark.browser
 
 #: The heaviest page, everything it loads included, in bytes (uncompressed: as a
 #: plain static server such as ``mkdocs serve`` sends them).
-MAX_PAGE_BYTES = 1_500_000
+MAX_PAGE_BYTES = 1_000_000
 #: A term of the home page (docs/index.md), and the page (path below the site root,
 #: ``""`` for the home page) that the search box must list for it.
 SEARCH_TERM = "Hadamard"
@@ -307,9 +307,13 @@ def test_heaviest_page_is_within_budget(page_reports: dict[str, PageReport]) -> 
 
 
 def test_screenshots_are_saved(page_reports: dict[str, PageReport]) -> None:
-    for path, report in page_reports.items():
-        assert "light" in report.screenshots, path
-        for shot in report.screenshots.values():
+    """The home page, or with ``LABBOOK_SCREENSHOTS`` every page, in both palettes at both widths."""
+    asked = set(page_reports) if os.environ.get("LABBOOK_SCREENSHOTS") else {""}
+    assert {path for path, report in page_reports.items() if report.screenshots} == asked
+    for path in asked:
+        shots = page_reports[path].screenshots
+        assert set(shots) == {"light", "dark", "phone light", "phone dark"}, (path, shots)
+        for shot in shots.values():
             assert shot.read_bytes().startswith(b"\xff\xd8\xff"), shot  # a JPEG
 
 
@@ -317,8 +321,32 @@ def test_dark_palette_is_screenshot(page_reports: dict[str, PageReport]) -> None
     assert "dark" in page_reports[""].screenshots, "the palette toggle was not found on the home page"
 
 
+def test_math_assets_load_only_where_there_is_math(page_reports: dict[str, PageReport]) -> None:
+    """A page with math loads the vendored KaTeX (script, stylesheet, fonts); a page without loads none of it."""
+    katex = "assets/vendor/katex/"
+    with_math = {path for path, report in page_reports.items() if report.facts["math"]}
+    loading = {path for path, report in page_reports.items() if any(f.startswith(katex) for f in report.files)}
+    assert loading == with_math, f"KaTeX loaded without math: {loading - with_math}; math without it: {with_math - loading}"
+    assert "api/shapes/" in page_reports and "api/shapes/" not in with_math, "the check needs a page without math"
+    for path in with_math:
+        files = page_reports[path].files
+        assert {katex + "katex.min.js", katex + "katex.min.css"} <= set(files), (path, files)
+
+
+#: The files of the search: the worker and the index (Material for MkDocs, Zensical).
+_SEARCH_FILES = re.compile(r"(^|/)(search/search_index\.json|search\.json|workers/search\.[0-9a-f]+\.min\.js)$")
+
+
+def test_search_waits_for_the_reader(page_reports: dict[str, PageReport]) -> None:
+    """No page downloads the search (its worker and the site's index) before the reader uses it
+    (test_search_works_offline checks that using it does)."""
+    failures = _failures(page_reports, lambda r: [f"loaded {f} at load" for f in r.files if _SEARCH_FILES.search(f)])
+    assert not failures, failures
+
+
 def test_search_works_offline(browser: Browser, server: SiteServer, page_reports: dict[str, PageReport]) -> None:
-    results = search(browser, server, SEARCH_TERM)
+    results, loaded = search(browser, server, SEARCH_TERM)
+    assert [f for f in loaded if _SEARCH_FILES.search(f)], f"the search loaded no index or worker: {loaded}"
     listed = {result["path"] for result in results}
     assert "/" + SEARCH_EXPECTS in listed, f"searching {SEARCH_TERM!r} does not list /{SEARCH_EXPECTS}: {results}"
     # A page named after the term (say, a chapter on the Hadamard form) must be listed too.
