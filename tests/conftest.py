@@ -29,10 +29,37 @@ from tests.docs_harness import ROOT
 # ones and a failure reproduces; a local run draws new ones and keeps failures
 # in .hypothesis/. Either way a failing example is printed with the blob that
 # replays it (@reproduce_failure); keep it in the test as an @example.
+#
+# How many examples: a test's ``max_examples`` (hypothesis's 100 if it sets
+# none) is what the CI profile runs; a reader's run (the default profile) runs
+# a quarter of it, at least 10 (or all, if fewer), so that ``python -m pytest``
+# stays quick. ``--hypothesis-profile=labbook-ci`` runs the full count locally.
 settings.register_profile(
     "labbook", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("labbook-ci", settings.get_profile("labbook"), derandomize=True, database=None)
+
+#: The share of each test's examples that a profile runs.
+EXAMPLE_SHARE = {"labbook": 0.25, "labbook-ci": 1.0}
+
+
+def examples_to_run(asked: int, share: float) -> int:
+    """Of the ``asked`` examples of a test, how many a profile with ``share`` runs: at least 10 (all if fewer)."""
+    return max(min(asked, 10), round(asked * share))
+
+
+def _size_examples(items: list[pytest.Item]) -> None:
+    """Scale every hypothesis test's ``max_examples`` by the share of the loaded profile."""
+    share = EXAMPLE_SHARE.get(settings._current_profile, 1.0)  # noqa: SLF001 - the profile's name
+    if share == 1.0:
+        return
+    for item in items:
+        test = getattr(item, "function", None)
+        current = getattr(test, "_hypothesis_internal_use_settings", None)
+        if current is not None and getattr(test, "is_hypothesis_test", False) and not getattr(test, "_labbook_sized", False):
+            test._hypothesis_internal_use_settings = settings(
+                current, max_examples=examples_to_run(current.max_examples, share))
+            test._labbook_sized = True
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -130,6 +157,7 @@ def _uses(item: pytest.Item, fixture: str) -> bool:
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    _size_examples(items)
     items.sort(key=lambda item: _uses(item, "built_site"))  # stable: order kept within each group
 
 

@@ -9,6 +9,7 @@ size in points divided by 100 (glyphs are defined 100 units high). A formula
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -54,3 +55,15 @@ def viewbox_width(svg: str | bytes) -> float:
     if match is None:
         raise ValueError("the SVG has no viewBox")
     return float(match.group("width"))
+
+
+@functools.cache
+def registered_svg(name: str) -> bytes:
+    """`labcode.figures.render_svg` of the registered figure ``name``, drawn once per test run.
+
+    The tests that read a registered figure (its text, its alt text, the copy on
+    its page) share this one drawing: matplotlib takes most of their time.
+    """
+    from labcode.figures import registry, render_svg
+
+    return render_svg(registry()[name]())

@@ -24,7 +24,7 @@ from labcode.figures import graphs
 from labcode.figures.graphs import BACKWARD, FORWARD, INK, number
 from labcode.graph import format_trace, sigmoid_chain, trace
 from tests.docs_harness import DOCS
-from tests.svg_text import svg_texts
+from tests.svg_text import registered_svg, svg_texts
 
 _FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.M | re.S)
 _EMBED = re.compile(r'print\(embed\("(?P<name>[\w.-]+)", "(?P<alt>[^"]+)"\)\)')
@@ -156,7 +156,7 @@ def test_alt_texts_say_what_the_figure_shows(page: str, name: str, alt: str) -> 
     names for a graph is one the graph shows: an alt text cannot go stale when the trace changes."""
     assert len(alt.split()) >= 12 and not alt.endswith(".svg"), f"{page}: {name}'s alt text is too thin"
     if name in ("chain-graph.svg", "fan-out-graph.svg", "gradient-patterns.svg", "sigmoid-graph-numbers.svg"):
-        shown = " ".join(t.text for t in svg_texts(render_svg(registry()[name]())))
+        shown = " ".join(t.text for t in svg_texts(registered_svg(name)))
         on_figure = set(_NUMBER.findall(shown.replace("−", "-")))
         named = set(_NUMBER.findall(alt.replace("−", "-")))
         assert named, f"{name}: the alt text of a graph with numbers names none"
@@ -257,7 +257,7 @@ MIN_TEXT_PX = 11.0
 def test_every_figure_has_readable_text_and_no_background(name: str) -> None:
     from tests.svg_text import viewbox_width
 
-    svg = render_svg(registry()[name]())
+    svg = registered_svg(name)
     width = viewbox_width(svg)  # in points; the browser shows a point as 4/3 pixel
     shown = min(width * 4 / 3, COLUMN_PX)
     texts = svg_texts(svg)
