@@ -244,6 +244,46 @@ def test_directional_cost_does_not_grow_with_parameters(size) -> None:
     assert report.ok and len(calls) == report.loss_calls == 8
 
 
+@given(size=st.integers(1, 3000), seed=st.integers(0, 2**32 - 1))
+def test_a_random_direction_is_a_unit_vector_of_the_right_size(size: int, seed: int) -> None:
+    from labcode.gradcheck import _random_direction
+
+    v = _random_direction(np.random.default_rng(seed), size)
+    assert v.shape == (size,) and v.dtype == np.float64
+    assert abs(float(np.linalg.norm(v)) - 1.0) < 1e-12
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 30, 101])
+def test_no_entry_of_the_gradient_escapes_a_random_direction(size: int) -> None:
+    """An error in any one entry (of a size that is not a square, so the last row of the
+    outer product is cut, too) changes the derivative along every direction, and the check fails."""
+    rng = np.random.default_rng(size)
+    theta = np.linspace(-1.0, 1.0, size)
+    for entry in range(size):
+        def wrong(t, entry=entry):
+            g = 2 * t
+            g[entry] += 0.5
+            return g
+
+        report = directional_check(lambda t: float(t @ t), wrong, theta, rng, directions=3)
+        assert not report.ok, (size, entry, report.errors)
+        assert np.all(report.errors > 1e-6), (size, entry, report.errors)
+
+
+def test_random_directions_spread_over_the_sphere() -> None:
+    """Drawn many times, the direction's entries have mean 0 and mean square 1/P (as a Gaussian
+    direction's do), and two directions are nearly orthogonal in a long vector."""
+    from labcode.gradcheck import _random_direction
+
+    rng = np.random.default_rng(0)
+    size = 50
+    draws = np.array([_random_direction(rng, size) for _ in range(4000)])
+    assert np.allclose(draws.mean(axis=0), 0.0, atol=0.01)
+    assert np.allclose((draws**2).mean(axis=0), 1 / size, rtol=0.2)
+    long = [_random_direction(rng, 100_000) for _ in range(2)]
+    assert abs(float(long[0] @ long[1])) < 0.02
+
+
 def test_directional_check_refuses_bad_shapes() -> None:
     with pytest.raises(ValueError, match=r"theta has shape \(2, 2\) but \(P,\) was expected"):
         directional_check(lambda t: 0.0, lambda t: t, np.ones((2, 2)), np.random.default_rng(0))
