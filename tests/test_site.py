@@ -166,7 +166,7 @@ def test_every_registered_figure_is_on_a_page_as_drawn(built_site: BuiltSite) ->
         drawn = registered_svg(name)
         assert drawn.startswith(b"<?xml") and b"<svg" in drawn
         for page in pages:
-            images = re.findall(r'<img alt="([^"]+)" src="(data:image/svg\+xml;base64,[^"]+)"', _built_page(built_site.path, page))
+            images = re.findall(r'<img alt="([^"]+)" src="(data:image/svg\+xml[,;][^"]+)"', _built_page(built_site.path, page))
             carried = [inline_svg(src) for _, src in images]
             assert drawn.decode("utf-8") in carried, f"{page}: {name} is missing or differs from a fresh drawing"
 

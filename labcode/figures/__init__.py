@@ -21,11 +21,11 @@ with the ``docs`` extra), never by the rest of ``labcode``.
 
 from __future__ import annotations
 
-import base64
 import html
 import importlib
 import io
 import pkgutil
+import re
 from collections.abc import Callable
 
 __all__ = ["figure", "registry", "render_svg", "embed"]
@@ -96,7 +96,9 @@ def render_svg(fig: object) -> bytes:
 
     Text is drawn as paths (no font to fetch), the date and the random ids
     that matplotlib would write are fixed, and the background is transparent
-    (the figure lies on the page's own colour, in either palette).
+    (the figure lies on the page's own colour, in either palette). The
+    coordinates of the paths are rounded to two decimals (a hundredth of a
+    point, or of a glyph's unit), which makes the figures about a third smaller.
 
     Parameters
     ----------
@@ -127,7 +129,14 @@ def render_svg(fig: object) -> bytes:
         # in the dark palette (docs/assets/stylesheets/extra.css).
         fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight", transparent=True)
     plt.close(fig)
-    return buffer.getvalue()
+    return _PATH_DATA.sub(lambda d: _DECIMALS.sub(r"\1", d.group(0)), buffer.getvalue().decode("utf-8")).encode("utf-8")
+
+
+#: A path's data in matplotlib's SVG, and a number in it with more than two decimals.
+_PATH_DATA = re.compile(r' d="[^"]*"')
+_DECIMALS = re.compile(r"(\d\.\d\d)\d+")
+#: What a ``data:`` URL in a double-quoted attribute must escape (the rest of an SVG is kept as it is).
+_URL_ESCAPES = {ord(c): f"%{ord(c):02X}" for c in '%#"&\n\r\t'}
 
 
 def embed(name: str, alt: str) -> str:
@@ -135,7 +144,9 @@ def embed(name: str, alt: str) -> str:
 
     The image's source is a ``data:`` URL holding `render_svg` of the figure,
     so the page that prints this needs no file beside it, and the bytes are
-    the same on every build of the same code.
+    the same on every build of the same code. The SVG is written as text, with
+    only ``% # " &`` and line breaks percent-encoded (base64 would make it a
+    third larger).
 
     Parameters
     ----------
@@ -147,7 +158,7 @@ def embed(name: str, alt: str) -> str:
     Returns
     -------
     str
-        ``<p><img alt="..." src="data:image/svg+xml;base64,..."></p>``.
+        ``<p><img alt="..." src="data:image/svg+xml,..."></p>``.
 
     Raises
     ------
@@ -157,13 +168,13 @@ def embed(name: str, alt: str) -> str:
 
     Examples
     --------
-    >>> import base64
+    >>> from urllib.parse import unquote
     >>> from labcode.figures import embed, registry, render_svg
     >>> tag = embed("sigmoid.svg", "The sigmoid & its slope")
     >>> tag.startswith('<p><img alt="The sigmoid &amp; its slope" '
-    ...                'src="data:image/svg+xml;base64,')
+    ...                'src="data:image/svg+xml,')
     True
-    >>> svg = base64.b64decode(tag.split("base64,")[1].split('"')[0])
+    >>> svg = unquote(tag.split("svg+xml,")[1].split('"')[0]).encode()
     >>> svg == render_svg(registry()["sigmoid.svg"]())
     True
     >>> try:
@@ -177,5 +188,5 @@ def embed(name: str, alt: str) -> str:
         raise ValueError(f"no figure is registered as {name!r}; there are: {', '.join(figures)}")
     if not alt.strip():
         raise ValueError(f"figure {name!r} needs an alt text saying what it shows")
-    data = base64.b64encode(render_svg(figures[name]())).decode("ascii")
-    return f'<p><img alt="{html.escape(alt.strip(), quote=True)}" src="data:image/svg+xml;base64,{data}"></p>'
+    data = render_svg(figures[name]()).decode("utf-8").translate(_URL_ESCAPES)
+    return f'<p><img alt="{html.escape(alt.strip(), quote=True)}" src="data:image/svg+xml,{data}"></p>'
