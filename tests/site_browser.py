@@ -328,15 +328,21 @@ def read_figures(page: Page) -> list[dict[str, Any]]:
 def _capture(page: Page, selector: str) -> bytes:
     """A PNG of the box of the element ``selector`` as the page shows it, wherever it is on the page.
 
-    Captured by Chromium's DevTools protocol beyond the viewport, so the page
-    is neither scrolled nor waited on as ``locator.screenshot`` does.
+    Captured by Chromium's DevTools protocol with the element scrolled into
+    the window, without the waits of ``locator.screenshot``; an element taller
+    than the window is captured beyond it (which lays the page out anew, about
+    three times slower).
     """
-    box = page.evaluate("""selector => { const r = document.querySelector(selector).getBoundingClientRect();
-        return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}; }""", selector)
+    box = page.evaluate("""selector => { const e = document.querySelector(selector);
+        e.scrollIntoView({block: "center"});
+        const r = e.getBoundingClientRect();
+        return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height,
+                beyond: r.top < 0 || r.bottom > innerHeight}; }""", selector)
+    beyond = box.pop("beyond")
     cdp = page.context.new_cdp_session(page)
     try:
         shot = cdp.send("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True, "clip": {**box, "scale": 1}})
+            "format": "png", "captureBeyondViewport": beyond, "clip": {**box, "scale": 1}})
     finally:
         cdp.detach()
     return base64.b64decode(shot["data"])
