@@ -1,7 +1,8 @@
 """The built site as a reader sees it: every page loaded in headless Chromium from 127.0.0.1.
 
 One visit per page for the whole session (``page_reports``), made in the
-background while the rest of the suite runs (``tests/conftest.py``); each test
+background while the rest of the suite runs (``tests/conftest.py``), by two
+Chromiums at once (``tests/site_browser.py: read_site``); each test
 below then checks one thing over every page and names the pages that fail. The pages come from the built site's ``sitemap.xml``, so a page
 added to the nav is covered without touching this file.
 
