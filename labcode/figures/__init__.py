@@ -147,7 +147,9 @@ def embed(name: str, alt: str) -> str:
     Returns
     -------
     str
-        ``<p><img alt="..." src="data:image/svg+xml;base64,..."></p>``.
+        ``<p class="labbook-figure"><img alt="..." src="data:image/svg+xml;base64,..."></p>``.
+        On a narrow screen the figure keeps its drawn size (its text stays
+        legible) and scrolls sideways inside that paragraph.
 
     Raises
     ------
@@ -160,8 +162,8 @@ def embed(name: str, alt: str) -> str:
     >>> import base64
     >>> from labcode.figures import embed, registry, render_svg
     >>> tag = embed("sigmoid.svg", "The sigmoid & its slope")
-    >>> tag.startswith('<p><img alt="The sigmoid &amp; its slope" '
-    ...                'src="data:image/svg+xml;base64,')
+    >>> tag.startswith('<p class="labbook-figure"><img alt="The sigmoid &amp; '
+    ...                'its slope" src="data:image/svg+xml;base64,')
     True
     >>> svg = base64.b64decode(tag.split("base64,")[1].split('"')[0])
     >>> svg == render_svg(registry()["sigmoid.svg"]())
@@ -178,4 +180,5 @@ def embed(name: str, alt: str) -> str:
     if not alt.strip():
         raise ValueError(f"figure {name!r} needs an alt text saying what it shows")
     data = base64.b64encode(render_svg(figures[name]())).decode("ascii")
-    return f'<p><img alt="{html.escape(alt.strip(), quote=True)}" src="data:image/svg+xml;base64,{data}"></p>'
+    alt = html.escape(alt.strip(), quote=True)
+    return f'<p class="labbook-figure"><img alt="{alt}" src="data:image/svg+xml;base64,{data}"></p>'

@@ -172,7 +172,7 @@ def hidden_gradient_shapes(sizes: Mapping[str, int]) -> dict[str, tuple[int, int
 
 def _length(size: int) -> float:
     """Drawn length of a side of ``size`` entries: grows with the size, not to scale."""
-    return 0.5 + 0.26 * float(np.log2(size))
+    return 0.66 + 0.26 * float(np.log2(size))
 
 
 def shapes_figure(sizes: Mapping[str, int]) -> plt.Figure:
@@ -206,7 +206,7 @@ def shapes_figure(sizes: Mapping[str, int]) -> plt.Figure:
     shapes = hidden_gradient_shapes(sizes)
     letters = {"E": ("n", "q"), "beta2T": ("q", "d"), "E beta2T": ("n", "d"), "phi'(Z)": ("n", "d"),
                "hadamard": ("n", "d"), "XT": ("p", "n"), "gradient": ("p", "d")}
-    names = {"E": "E", "beta2T": "β₂ᵀ", "E beta2T": "Eβ₂ᵀ", "phi'(Z)": "φ′(Xβ₁)", "hadamard": "M",
+    names = {"E": "E", "beta2T": "β₂ᵀ", "E beta2T": "Eβ₂ᵀ", "phi'(Z)": "φ′(Z)", "hadamard": "M",
              "XT": "Xᵀ", "gradient": "∂L/∂β₁"}
     fig = plt.figure(figsize=(6.9, 4.6))
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
