@@ -860,9 +860,9 @@ def _check_8_1(answer: object) -> Verdict:
     n, p, d, q = 7, 3, 4, 2
     X, Y = rng.standard_normal((n, p)), rng.standard_normal((n, q))
     W1, W2 = rng.standard_normal((p, d)), rng.standard_normal((d, q))
-    h = X @ W1
-    h_r = np.maximum(h, 0)
-    G = 2 * (h_r @ W2 - Y) / (n * q)
+    z = X @ W1
+    h = np.maximum(z, 0)
+    G = 2 * (h @ W2 - Y) / (n * q)
 
     def loss() -> float:
         diff = np.maximum(X @ W1, 0) @ W2 - Y
@@ -876,7 +876,7 @@ def _check_8_1(answer: object) -> Verdict:
     names = {"W1": ("grad_W1", "(p, d)"), "W2": ("grad_W2", "(d, q)")}
     mutants = {
         "W1": {"grad_W1: the ReLU mask is not applied; multiply G W2^T by 1[X W1 > 0]": X.T @ (G @ W2.T)},
-        "W2": {"grad_W2 uses the pre-activation X W1; it is relu(X W1)^T G": h.T @ G},
+        "W2": {"grad_W2 uses the pre-activation X W1; it is relu(X W1)^T G": z.T @ G},
     }
     verdicts = {}
     for name, array in zip(("W1", "W2"), result):

@@ -56,6 +56,7 @@ __all__ = [
     "calibrate",
     "blas_threads",
     "machine",
+    "blas_kernel",
     "run",
     "run_suite",
     "format_result",
@@ -449,6 +450,24 @@ def machine() -> dict[str, Any]:
     }
 
 
+def blas_kernel() -> str:
+    """The kernels the loaded BLAS libraries run (``"SkylakeX"``; ``"numpy: X, scipy: Y"`` if they differ).
+
+    OpenBLAS picks them from the CPU, or from ``OPENBLAS_CORETYPE``; ``"unknown"``
+    without threadpoolctl.
+
+    Examples
+    --------
+    >>> from labcode.bench import blas_kernel
+    >>> isinstance(blas_kernel(), str)
+    True
+    """
+    kernels = {b["file"]: b["kernel"] or "unknown" for b in machine()["blas"]}
+    if len(set(kernels.values())) == 1:
+        return next(iter(kernels.values()))
+    return ", ".join(f"{file}: {kernel}" for file, kernel in sorted(kernels.items())) or "unknown"
+
+
 def run(name: str, *, quick: bool = False, clock: str = "cpu") -> dict[str, Any]:
     """Run the benchmark ``name`` with one BLAS thread; return its results as a dict.
 
@@ -480,7 +499,7 @@ def run(name: str, *, quick: bool = False, clock: str = "cpu") -> dict[str, Any]
     >>> from labcode.bench import run
     >>> result = run("training", quick=True)
     >>> list(result["cases"])[:3], sorted(result["cases"]["gemm"])
-    (['gemm', 'gemm_update', 'by_hand'], ['max', 'median', 'min', 'note',
+    (['gemm', 'gemm_update', 'tuned'], ['max', 'median', 'min', 'note',
      'number', 'params'])
     >>> run("nope")
     Traceback (most recent call last):
