@@ -20,7 +20,8 @@ from collections.abc import Callable
 import numpy as np
 
 from labcode.backprop import backward, forward, mse_loss
-from labcode.bench import Measurement, benchmark, calibrate, time_cases
+from labcode.bench.suite import Measurement, benchmark
+from labcode.bench.timing import calibrate, time_cases
 from labcode.gradcheck import directional_check, numerical_gradient
 from labcode.reference import reference_problem
 

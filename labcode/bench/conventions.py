@@ -17,7 +17,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from labcode.bench import Measurement, benchmark, blas_threads, calibrate, time_cases
+from labcode.bench.machine import blas_threads
+from labcode.bench.suite import Measurement, benchmark
+from labcode.bench.timing import calibrate, time_cases
 
 __all__ = ["L", "M", "SIZES", "THREADS", "layer_inputs", "conventions"]
 

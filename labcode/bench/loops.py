@@ -21,7 +21,8 @@ from collections.abc import Callable
 import numpy as np
 
 from labcode.activations import get
-from labcode.bench import Measurement, benchmark, calibrate, time_cases
+from labcode.bench.suite import Measurement, benchmark
+from labcode.bench.timing import calibrate, time_cases
 from labcode.gradients import net_gradient
 from labcode.shapes import check_shapes
 

@@ -30,7 +30,9 @@ import numpy as np
 
 from labcode.autograd import mean_squared_error
 from labcode.backprop import forward, train_by_hand
-from labcode.bench import Measurement, benchmark, blas_kernel, time_cases
+from labcode.bench.machine import blas_kernel
+from labcode.bench.suite import Measurement, benchmark
+from labcode.bench.timing import time_cases
 from labcode.bench.tuned import train_tuned
 from labcode.nn import Linear, ReLU, Sequential
 from labcode.optim import SGD
