@@ -34,10 +34,11 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from labcode.activations import relu
 from labcode.reference import EPOCHS, LEARNING_RATE
 from labcode.shapes import as_float, as_int, as_real, check_shapes
 
-__all__ = ["Forward", "forward", "mse_loss", "backward", "sgd_update", "train_by_hand"]
+__all__ = ["Forward", "forward", "mse_nq", "backward", "sgd_update", "train_by_hand"]
 
 Array = NDArray[np.floating]
 
@@ -86,12 +87,12 @@ def forward(X: Array, W1: Array, W2: Array) -> Forward:
     X, W1, W2 = as_float(X, "X"), as_float(W1, "W1"), as_float(W2, "W2")
     check_shapes(X=(X, "n p"), W1=(W1, "p d"), W2=(W2, "d q"))
     z = X @ W1  # (n, p) @ (p, d) -> (n, d)
-    h = np.maximum(z, 0)  # (n, d)
+    h = relu(z)  # (n, d)
     y_pred = h @ W2  # (n, d) @ (d, q) -> (n, q)
     return Forward(z, h, y_pred)
 
 
-def mse_loss(y_pred: Array, Y: Array) -> float:
+def mse_nq(y_pred: Array, Y: Array) -> float:
     """Mean squared error over every entry, ``sum((y_pred - Y)**2) / (n * q)``, for two (n, q) arrays.
 
     The sum is taken in the arrays' own dtype (float32 on the reference problem).
@@ -99,8 +100,8 @@ def mse_loss(y_pred: Array, Y: Array) -> float:
     Examples
     --------
     >>> import numpy as np
-    >>> from labcode.backprop import mse_loss
-    >>> mse_loss(np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]]))
+    >>> from labcode.backprop import mse_nq
+    >>> mse_nq(np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]]))
     2.0
     """
     y_pred, Y = as_float(y_pred, "y_pred"), as_float(Y, "Y")
@@ -110,7 +111,7 @@ def mse_loss(y_pred: Array, Y: Array) -> float:
 
 
 def backward(X: Array, Y: Array, W2: Array, z: Array, h: Array, y_pred: Array) -> tuple[Array, Array]:
-    """Gradients of `mse_loss` with respect to ``W1`` (p, d) and ``W2`` (d, q): three GEMMs.
+    """Gradients of `mse_nq` with respect to ``W1`` (p, d) and ``W2`` (d, q): three GEMMs.
 
     ``z``, ``h`` and ``y_pred`` are what `forward` kept. The ReLU mask
     multiplies into a new array: the incoming gradient ``grad_h`` is never
@@ -185,7 +186,7 @@ def train_by_hand(
 ) -> NDArray[np.float64]:
     """Full-batch gradient descent with hand-written backprop; ``W1``, ``W2`` change in place.
 
-    Each epoch: `forward`, `mse_loss` (recorded), `backward`, then
+    Each epoch: `forward`, `mse_nq` (recorded), `backward`, then
     ``W -= lr * grad_W`` for both weight matrices. Returns the loss of every
     epoch, taken before that epoch's update, shape (epochs,).
 
@@ -238,7 +239,7 @@ def train_by_hand(
     with np.errstate(over="ignore", invalid="ignore"):  # divergence shows as a loss that is not finite
         for epoch in range(epochs):
             z, h, y_pred = forward(X, W1, W2)
-            losses[epoch] = mse_loss(y_pred, Y)
+            losses[epoch] = mse_nq(y_pred, Y)
             if not np.isfinite(losses[epoch]):
                 error = FloatingPointError(
                     f"the loss is {losses[epoch]} at epoch {epoch + 1} of {epochs}: training stopped "

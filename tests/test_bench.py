@@ -69,7 +69,7 @@ def test_each_benchmark_has_its_cases(quick_suite: dict) -> None:
     conventions = b["conventions"]
     assert conventions["clock"] == "wall"  # threads: CPU time would add them up
     assert {c["params"]["threads"] for c in conventions["cases"].values()} == {1, 2}
-    assert {c["params"]["N"] for c in conventions["cases"].values()} == {1, 64, 1024}
+    assert {c["params"]["n"] for c in conventions["cases"].values()} == {1, 64, 1024}
     assert {c["params"]["convention"] for c in conventions["cases"].values()} == {"columns", "rows"}
     assert {c["params"]["variant"] for c in b["loops"]["cases"].values()} == {"hadamard", "per_sample", "per_entry"}
     cheap = b["cheap_gradient"]
@@ -152,6 +152,17 @@ def test_committed_results_file_is_a_full_run() -> None:
     suite = load_results(RESULTS_FILE)
     assert suite["quick"] is False
     assert list(suite["benchmarks"]) == list(registry())
+
+
+def test_committed_training_runs_say_which_kernel_they_ran_on() -> None:
+    """The results file with the kernel OpenBLAS chose, and a second training run with the AVX2 kernel forced."""
+    for path, forced in ((RESULTS_FILE, None), (RESULTS_FILE.with_name("training-haswell.json"), "Haswell")):
+        suite = load_results(path)
+        training = suite["benchmarks"]["training"]
+        kernels = {b["kernel"] for b in suite["machine"]["blas"]}
+        assert suite["quick"] is False and training["remarks"][0] == f"BLAS kernel: {kernels.pop()}" and not kernels
+        if forced:
+            assert training["remarks"][0] == f"BLAS kernel: {forced}"
 
 
 # --- the loop versions compute the same gradient --------------------------------

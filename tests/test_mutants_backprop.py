@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pytest
 
-from labcode.backprop import Forward, backward, forward, mse_loss, train_by_hand
+from labcode.backprop import Forward, backward, forward, mse_nq, train_by_hand
 
 
 def _names(excinfo: pytest.ExceptionInfo, name: str) -> bool:
@@ -122,9 +122,9 @@ def test_train_by_hand_refuses_Y_of_the_wrong_shape_and_names_it() -> None:
 
 def test_mse_loss_refuses_shapes_that_differ_and_names_them() -> None:
     with pytest.raises(ValueError) as excinfo:
-        mse_loss(np.zeros((3, 2)), np.zeros((2, 3)))
+        mse_nq(np.zeros((3, 2)), np.zeros((2, 3)))
     assert _names(excinfo, "y_pred") and _names(excinfo, "Y")
-    assert mse_loss(np.array([[1.0, -1.0]]), np.array([[0.0, 1.0]])) == 2.5  # (1 + 4) / 2
+    assert mse_nq(np.array([[1.0, -1.0]]), np.array([[0.0, 1.0]])) == 2.5  # (1 + 4) / 2
 
 
 def test_train_by_hand_with_no_epochs_changes_nothing() -> None:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from labcode.autograd import Variable, matmul, mean_squared_error, relu
-from labcode.backprop import backward, forward, mse_loss, sgd_update, train_by_hand
+from labcode.backprop import backward, forward, mse_nq, sgd_update, train_by_hand
 from labcode.nn import Linear, ReLU, Sequential
 from labcode.optim import SGD
 from labcode.reference import EPOCHS, LEARNING_RATE, reference_problem
@@ -86,7 +86,7 @@ def version_1_numpy(epochs: int) -> np.ndarray:
     losses = []
     for _ in range(epochs):
         z, h, y_pred = forward(X, W1, W2)
-        losses.append(mse_loss(y_pred, Y))
+        losses.append(mse_nq(y_pred, Y))
         grad_W1, grad_W2 = backward(X, Y, W2, z, h, y_pred)
         W1 -= LEARNING_RATE * grad_W1
         W2 -= LEARNING_RATE * grad_W2
@@ -266,7 +266,7 @@ def test_train_by_hand_stops_when_the_loss_diverges_and_keeps_the_log(lr) -> Non
     np.testing.assert_array_equal(W1, V1)  # that epoch's update was not made
     np.testing.assert_array_equal(W2, V2)
     with np.errstate(over="ignore"):  # what the stop was about: these weights overflow the loss
-        assert not np.isfinite(mse_loss(forward(X, W1, W2).y_pred, Y))
+        assert not np.isfinite(mse_nq(forward(X, W1, W2).y_pred, Y))
 
 
 def test_train_by_hand_stops_at_once_on_nan_data() -> None:

@@ -20,7 +20,7 @@ import numpy as np
 
 from labcode.figures import figure
 from labcode.graph import (
-    Add, AddConst, Chain, Exp, FanOut, Multiply, Power, Scale, TraceRow, sigmoid_chain, trace,
+    AddUnit, AddConst, Chain, Exp, FanOut, MultiplyUnit, Power, Scale, TraceRow, sigmoid_chain, trace,
 )
 
 __all__ = [
@@ -238,7 +238,7 @@ def fan_out_numbers(x: float = FAN_OUT_X) -> dict[str, float]:
     """Chapter 3's fan-out example f = u v, u = 2x, v = x^2, run forward and backward at ``x``.
 
     The units and their order are those of the chapter: a `FanOut` gives two
-    copies of ``x``, `Scale` and `Power` make ``u`` and ``v``, a `Multiply`
+    copies of ``x``, `Scale` and `Power` make ``u`` and ``v``, a `MultiplyUnit`
     makes ``f``; backward, the multiply gives ``grad_u`` and ``grad_v``, each
     branch gives its path, and the fan-out adds the two.
 
@@ -258,7 +258,7 @@ def fan_out_numbers(x: float = FAN_OUT_X) -> dict[str, float]:
     >>> numbers["f"], numbers["path_u"], numbers["path_v"], numbers["grad_x"]
     (6.75, 4.5, 9.0, 13.5)
     """
-    fork, double, square, mul = FanOut(), Scale(2.0), Power(2), Multiply()
+    fork, double, square, mul = FanOut(), Scale(2.0), Power(2), MultiplyUnit()
     x1, x2 = fork.forward(x)
     u, v = double.forward(x1), square.forward(x2)
     f = mul.forward(u, v)
@@ -371,7 +371,7 @@ def pattern_numbers(a: float = 3.0, b: float = -4.0, upstream: float = 2.0,
     >>> numbers["fan-out"]["grad_x"]
     7.0
     """
-    add, mul, fork = Add(), Multiply(), FanOut()
+    add, mul, fork = AddUnit(), MultiplyUnit(), FanOut()
     out_add = add.forward(a, b)
     add_a, add_b = add.backward(upstream)
     out_mul = mul.forward(a, b)
