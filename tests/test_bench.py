@@ -100,6 +100,17 @@ def test_command_line_runs_all_quick_and_writes_json(tmp_path, capsys) -> None:
     assert load_results(path)["quick"] is True
 
 
+def test_a_saved_suite_loads_back_unchanged(tmp_path, quick_suite: dict) -> None:
+    path = save_results(quick_suite, tmp_path / "out" / "perf.json")
+    assert path.parent.name == "out" and load_results(path) == quick_suite
+    assert list(quick_suite["benchmarks"]["loops"]["ratios"])[:2] == [
+        "per_sample / hadamard (n=10)", "per_entry / hadamard (n=10)"]
+    assert quick_suite["benchmarks"]["cheap_gradient"]["cases"]["full_check"]["params"]["parameters"] == 101_000
+    conventions = quick_suite["benchmarks"]["conventions"]
+    assert conventions["cases"]["rows, n=64, 2 threads"]["params"] == {"convention": "rows", "n": 64, "threads": 2}
+    assert len(conventions["cases"]) == 12
+
+
 def test_command_line_refuses_unknown_names(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["nope"])

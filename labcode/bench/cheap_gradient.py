@@ -140,14 +140,6 @@ def cheap_gradient(quick: bool = False, clock: str = "cpu") -> Measurement:
         ``directional_check``; ratios ``backward / forward``,
         ``gradient / forward``, ``full_check / gradient``,
         ``full_check / forward``, ``directional_check / gradient``.
-
-    Examples
-    --------
-    >>> from labcode.bench.cheap_gradient import cheap_gradient
-    >>> m = cheap_gradient(quick=True)
-    >>> list(m.times), m.params["full_check"]["parameters"]
-    (['forward', 'backward', 'gradient', 'full_check', 'directional_check'],
-     101000)
     """
     repeats, seconds = (3, 0.002) if quick else (9, 0.05)
     sample = SAMPLE[quick]

@@ -129,13 +129,6 @@ def conventions(quick: bool = False, clock: str = "cpu") -> Measurement:
         ratios within a round, where the two run back to back), and the
         speed-up ``1 thread / 2 threads`` of each convention at each n (a
         ratio of medians: the two are timed one after the other).
-
-    Examples
-    --------
-    >>> from labcode.bench.conventions import conventions
-    >>> m = conventions(quick=True)
-    >>> m.clock, len(m.times), m.params["rows, n=64, 2 threads"]
-    ('wall', 12, {'convention': 'rows', 'n': 64, 'threads': 2})
     """
     repeats, seconds = (3, 0.002) if quick else (15, 0.025)
     times: dict[str, list[float]] = {}

@@ -60,17 +60,6 @@ def save_results(suite: dict[str, Any], path: str | Path) -> Path:
     ------
     ValueError
         If ``suite`` is not a valid suite (checked before anything is written).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from labcode.bench import run_suite
-    >>> from labcode.bench.report import load_results, save_results
-    >>> suite = run_suite(["training"], quick=True)
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> path = save_results(suite, folder / "out" / "perf.json")
-    >>> load_results(path) == suite
-    True
     """
     _validate(suite, str(path))
     path = Path(path)

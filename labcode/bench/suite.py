@@ -194,19 +194,6 @@ def run(name: str, *, quick: bool = False, clock: str = "cpu") -> dict[str, Any]
     ------
     KeyError
         If no benchmark has that name; the message lists those that exist.
-
-    Examples
-    --------
-    >>> from labcode.bench.suite import run
-    >>> result = run("training", quick=True)
-    >>> list(result["cases"])[:3], sorted(result["cases"]["gemm"])
-    (['gemm', 'gemm_update', 'tuned'], ['max', 'median', 'min', 'note',
-     'number', 'params'])
-    >>> run("nope")
-    Traceback (most recent call last):
-    ...
-    KeyError: "no benchmark 'nope'; known: ['cheap_gradient', 'conventions',
-    'loops', 'training']"
     """
     known = registry()
     if name not in known:
@@ -270,13 +257,6 @@ def run_suite(
         ``machine`` (see `machine`; its load average taken before the first
         benchmark), ``load_average_after`` and ``benchmarks`` (each a result of
         `run`, by name).
-
-    Examples
-    --------
-    >>> from labcode.bench.suite import run_suite
-    >>> suite = run_suite(["training"], quick=True)
-    >>> suite["schema"], list(suite["benchmarks"]), suite["machine"]["cores"] >= 1
-    ('labbook-bench/1', ['training'], True)
     """
     known = registry()
     names = list(known) if names is None else list(names)

@@ -36,14 +36,6 @@ def gradient_size() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.deep import gradient_size
-    >>> fig = gradient_size()
-    >>> len(fig.axes), len(fig.axes[0].lines), len(fig.axes[1].lines[0].get_xdata())
-    (2, 6, 19)
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     deepest = max(DEPTHS)
     fig, (left, right) = plt.subplots(1, 2, figsize=(6.9, 3.8))

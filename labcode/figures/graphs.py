@@ -203,14 +203,6 @@ def chain_graph() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.graphs import BACKWARD, chain_graph
-    >>> fig = chain_graph()
-    >>> [t.get_text() for t in fig.axes[0].texts if t.get_color() == BACKWARD][:5]
-    ['24', '12', '12', '12', '1']
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     return chain_figure(CHAIN_X, trace(_chapter_3_chain(), CHAIN_X))
 
@@ -222,14 +214,6 @@ def sigmoid_graph_numbers() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.graphs import FORWARD, sigmoid_graph_numbers
-    >>> fig = sigmoid_graph_numbers()
-    >>> [t.get_text() for t in fig.axes[0].texts if t.get_color() == FORWARD][:5]
-    ['1', '−1', '0.368', '1.37', '0.731']
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     return chain_figure(SIGMOID_X, trace(sigmoid_chain(), SIGMOID_X))
 
@@ -329,14 +313,6 @@ def fan_out_graph() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.graphs import fan_out_graph
-    >>> fig = fan_out_graph()
-    >>> [t.get_text() for t in fig.axes[0].texts][-4]
-    'fan-out adds: 4.5 + 9 = 13.5'
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     return fan_out_figure(fan_out_numbers(FAN_OUT_X))
 
@@ -440,14 +416,5 @@ def gradient_patterns() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.graphs import gradient_patterns
-    >>> fig = gradient_patterns()
-    >>> shown = {t.get_text() for t in fig.axes[0].texts}
-    >>> sorted(shown & {"add", "multiply", "fan-out"})
-    ['add', 'fan-out', 'multiply']
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     return patterns_figure(pattern_numbers())

@@ -63,14 +63,6 @@ def performance():
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.performance import performance
-    >>> fig = performance()
-    >>> len(fig.axes), fig.axes[2].get_xscale()
-    (4, 'log')
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     import matplotlib.pyplot as plt
 

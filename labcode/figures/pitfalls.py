@@ -19,14 +19,6 @@ def forgotten_zero_grad() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.pitfalls import forgotten_zero_grad
-    >>> fig = forgotten_zero_grad()
-    >>> [line.get_label() for line in fig.axes[0].lines]
-    ['zero_grad() every step', 'zero_grad() forgotten']
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     with blas_threads(1):
         right = train_reference(zero_grad=True)

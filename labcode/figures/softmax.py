@@ -32,14 +32,6 @@ def spiral_classifier() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.softmax import spiral_classifier
-    >>> fig = spiral_classifier()
-    >>> len(fig.axes), len(fig.axes[0].lines[0].get_xdata())
-    (2, 1000)
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     X, labels = make_spirals(SPIRALS["n_per_class"], SPIRALS["q"], np.random.default_rng(SPIRALS["seed"]))
     with blas_threads(1):

@@ -8,6 +8,8 @@ from labcode.activations import sigmoid, sigmoid_prime
 from labcode.figures import figure
 from labcode.gradcheck import difference_errors
 
+__all__ = ["step_size"]
+
 #: The steps of the sweep, 10^-16 to 10^-1.
 STEPS = np.logspace(-16, -1, 61)
 

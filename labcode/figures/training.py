@@ -20,14 +20,6 @@ def reference_loss() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.training import reference_loss
-    >>> fig = reference_loss()
-    >>> fig.axes[0].get_yscale(), len(fig.axes[0].lines[0].get_xdata())
-    ('log', 300)
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     with blas_threads(1):  # small products: extra BLAS threads only spin on a busy machine
         losses = train_by_hand(*reference_problem())
