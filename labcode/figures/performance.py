@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib.pyplot as plt
+
 from labcode.bench.conventions import label
 from labcode.bench.report import load_results
 from labcode.figures import figure
@@ -64,8 +66,6 @@ def performance():
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
-
     results = load_results()["benchmarks"]
     # One panel per row, as wide as the page's column, so that its text is not scaled down.
     fig, axes = plt.subplots(4, 1, figsize=(6.8, 13))

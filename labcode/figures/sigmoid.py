@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from labcode.activations import sigmoid, sigmoid_prime
 from labcode.figures import figure
@@ -18,7 +20,6 @@ def sigmoid_curves():
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
 
     x = np.linspace(-8.0, 8.0, 401)
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
@@ -60,8 +61,6 @@ def sigmoid_graph():
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
     fig, ax = plt.subplots(figsize=(10.0, 2.6))
     gap, half = 2.7, 0.35

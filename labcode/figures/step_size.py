@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from labcode.activations import sigmoid, sigmoid_prime
@@ -30,7 +31,6 @@ def step_size():
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
 
     # As wide as the page's column, so that its text is not scaled down.
     fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.6), sharey=True)
