@@ -119,14 +119,6 @@ def layer_diagram() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.networks import layer_diagram
-    >>> fig = layer_diagram()
-    >>> [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("W")]
-    ['W, shape (p, q) = (3, 2)']
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     return layer_figure(LAYER_SIZES["p"], LAYER_SIZES["q"])
 
@@ -270,13 +262,5 @@ def hadamard_shapes() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.networks import hadamard_shapes
-    >>> fig = hadamard_shapes()
-    >>> [t.get_text() for t in fig.axes[0].texts][-1]
-    'n = 100, p = 3, d = 2, q = 1; a side grows with its size (not to scale)'
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     return shapes_figure(CHAPTER_6_SIZES)
