@@ -181,8 +181,7 @@ def relu(x: ArrayLike) -> NDArray[np.floating]:
     >>> print(relu([-2.0, 0.0, 3.0]))
     [0. 0. 3.]
     """
-    x = as_float(x, "x")
-    return np.maximum(x, np.zeros((), dtype=x.dtype))
+    return np.maximum(as_float(x, "x"), 0)  # a Python 0 keeps x's dtype (float32 stays float32)
 
 
 def relu_prime(x: ArrayLike) -> NDArray[np.floating]:

@@ -291,12 +291,12 @@ def deep_loss(
 def deep_backward(
     params: Mapping[str, ArrayLike],
     forward: DeepForward,
-    grad_output: ArrayLike,
+    grad_out: ArrayLike,
     activations: Sequence[str],
 ) -> dict[str, Array]:
     """The gradient of every ``W_l`` and ``b_l`` from ``dL/dH_L``, by the backward recursion.
 
-    ``delta_L = grad_output * phi_L'(Z_L)``; then for ``l = L, ..., 1``:
+    ``delta_L = grad_out * phi_L'(Z_L)``; then for ``l = L, ..., 1``:
     ``dW_l = H_{l-1}.T @ delta_l``, ``db_l = delta_l.sum(axis=0)`` and
     ``delta_{l-1} = (delta_l @ W_l.T) * phi_{l-1}'(Z_{l-1})``. No array of the
     forward pass is modified.
@@ -307,7 +307,7 @@ def deep_backward(
         As `deep_forward`.
     forward : DeepForward
         What `deep_forward` returned for these parameters.
-    grad_output : array_like
+    grad_out : array_like
         ``dL/dH_L``, shape (n, q).
     activations : sequence of str
         As `deep_forward`.
@@ -320,7 +320,7 @@ def deep_backward(
     Raises
     ------
     ValueError
-        If ``forward`` or ``grad_output`` does not fit the parameters.
+        If ``forward`` or ``grad_out`` does not fit the parameters.
 
     Examples
     --------
@@ -340,9 +340,9 @@ def deep_backward(
     if len(forward.Z) != len(activations) or len(forward.H) != len(activations) + 1:
         raise ValueError(f"forward has {len(forward.Z)} layers but there are {len(activations)} activations")
     arrays, _, phis = _checked(params, forward.H[0], activations)
-    g = np.asarray(grad_output)
+    g = np.asarray(grad_out)
     if g.shape != forward.H[-1].shape:
-        raise ValueError(f"grad_output has shape {g.shape} but the output H_L has shape {forward.H[-1].shape}")
+        raise ValueError(f"grad_out has shape {g.shape} but the output H_L has shape {forward.H[-1].shape}")
     return _backward(arrays, forward, g, phis)
 
 

@@ -417,24 +417,24 @@ def _check_2_1(answer: object) -> Verdict:
 
 
 @_exercise("2.2", "forward-pass.md", "The column convention",
-           "a function forward_columns(W, X, B) returning Y = W^T X + B for samples as columns, shape (M, N)")
+           "a function forward_columns(W, X, B) returning Y = W^T X + B for samples as columns, shape (q, n)")
 def _check_2_2(answer: object) -> Verdict:
     rng = np.random.default_rng(22)
-    L, M, N = 3, 2, 5
-    W, X, B = rng.standard_normal((L, M)), rng.standard_normal((L, N)), rng.standard_normal((M, 1))
+    p, q, n = 3, 2, 5
+    W, X, B = rng.standard_normal((p, q)), rng.standard_normal((p, n)), rng.standard_normal((q, 1))
     result, bad = _call(answer, EXERCISES["2.2"].expects, W=W, X=X, B=B)
     if bad is not None:
         if "raised" in bad.message and "matmul" in bad.message:
-            return _wrong(bad.message + f"; W is (L, M) = {W.shape} and X is (L, N) = {X.shape}: "
+            return _wrong(bad.message + f"; W is (p, q) = {W.shape} and X is (p, n) = {X.shape}: "
                           "it is W^T that can multiply X")
         return bad
     array, bad = _array(result, "Y")
     if bad is not None:
         return bad
     truth = W.T @ X + B
-    if array.shape == (N, M):
-        return _wrong(f"shape ({N}, {M}) is the row convention's: with samples as columns Y is (M, N) = ({M}, {N})")
-    bad = _shape_verdict(array, (M, N), "Y", "(M, N)")
+    if array.shape == (n, q):
+        return _wrong(f"shape ({n}, {q}) is the row convention's: with samples as columns Y is (q, n) = ({q}, {n})")
+    bad = _shape_verdict(array, (q, n), "Y", "(q, n)")
     if bad is not None:
         return bad
     if _close(array, truth, 1e-12):
@@ -860,9 +860,9 @@ def _check_8_1(answer: object) -> Verdict:
     n, p, d, q = 7, 3, 4, 2
     X, Y = rng.standard_normal((n, p)), rng.standard_normal((n, q))
     W1, W2 = rng.standard_normal((p, d)), rng.standard_normal((d, q))
-    h = X @ W1
-    h_r = np.maximum(h, 0)
-    G = 2 * (h_r @ W2 - Y) / (n * q)
+    z = X @ W1
+    h = np.maximum(z, 0)
+    G = 2 * (h @ W2 - Y) / (n * q)
 
     def loss() -> float:
         diff = np.maximum(X @ W1, 0) @ W2 - Y
@@ -876,7 +876,7 @@ def _check_8_1(answer: object) -> Verdict:
     names = {"W1": ("grad_W1", "(p, d)"), "W2": ("grad_W2", "(d, q)")}
     mutants = {
         "W1": {"grad_W1: the ReLU mask is not applied; multiply G W2^T by 1[X W1 > 0]": X.T @ (G @ W2.T)},
-        "W2": {"grad_W2 uses the pre-activation X W1; it is relu(X W1)^T G": h.T @ G},
+        "W2": {"grad_W2 uses the pre-activation X W1; it is relu(X W1)^T G": z.T @ G},
     }
     verdicts = {}
     for name, array in zip(("W1", "W2"), result):

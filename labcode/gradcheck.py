@@ -695,8 +695,12 @@ def directional_check(
 
     For ``k`` random unit vectors ``v`` this costs one gradient and ``2k`` loss
     evaluations, however long ``theta`` is; a full check costs two per entry.
-    A wrong gradient passes only if its error happens to be orthogonal to all
-    ``k`` directions, which random directions make vanishingly unlikely.
+    It is a test with a tolerance, not a proof: a wrong gradient passes when,
+    along every ``v``, its error's component is within ``tol`` of the
+    directional derivative, because the error is small next to the gradient
+    or nearly orthogonal to each ``v``. A random unit ``v`` sees about
+    ``1/sqrt(P)`` of the error's length and of the gradient's alike, so the
+    errors it misses are those that are small relative to the gradient.
 
     Each direction is the outer product of two Gaussian vectors ``a`` and
     ``b`` of about ``sqrt(P)`` entries, flattened to its first ``P`` entries

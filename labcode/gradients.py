@@ -31,7 +31,7 @@ from labcode.activations import Activation, get
 from labcode.shapes import as_float, as_int, check_shapes
 
 __all__ = [
-    "mse",
+    "mse_n",
     "linear_loss",
     "linear_gradient",
     "linear_loss_flat",
@@ -49,7 +49,7 @@ __all__ = [
 Array = NDArray[np.floating]
 
 
-def mse(Y: ArrayLike, Y_hat: ArrayLike) -> float:
+def mse_n(Y: ArrayLike, Y_hat: ArrayLike) -> float:
     """Mean squared error ``||Y - Y_hat||^2 / n``, with ``n`` the number of rows.
 
     Dividing by ``n`` makes losses on data sets of different sizes comparable;
@@ -66,10 +66,10 @@ def mse(Y: ArrayLike, Y_hat: ArrayLike) -> float:
 
     Examples
     --------
-    >>> from labcode.gradients import mse
-    >>> mse([[1.0], [2.0]], [[0.0], [0.0]])
+    >>> from labcode.gradients import mse_n
+    >>> mse_n([[1.0], [2.0]], [[0.0], [0.0]])
     2.5
-    >>> mse([[1.0], [2.0]], [[0.0, 0.0]])
+    >>> mse_n([[1.0], [2.0]], [[0.0, 0.0]])
     Traceback (most recent call last):
     ...
     ValueError: Y_hat has shape (1, 2) but (n, q) was expected with n = 2 (set by
@@ -114,7 +114,7 @@ def linear_loss(beta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> float:
     """
     beta, X, Y = as_float(beta, "beta"), as_float(X, "X"), as_float(Y, "Y")
     _linear_shapes(beta, X, Y)
-    return mse(Y, X @ beta)
+    return mse_n(Y, X @ beta)
 
 
 def linear_gradient(beta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> Array:
@@ -270,7 +270,7 @@ def net_loss(
     0.0
     """
     beta1, beta2, X, Y, _ = _net_arrays(beta1, beta2, X, Y)
-    return mse(Y, get(activation).phi(X @ beta1) @ beta2)
+    return mse_n(Y, get(activation).phi(X @ beta1) @ beta2)
 
 
 def net_gradient(

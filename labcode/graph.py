@@ -14,7 +14,7 @@ complex, string, object and bool values raise `TypeError` naming the argument.
 
 * One input: `Scale` (and `Negate`), `AddConst`, `Exp`, `Power` (and
   `Reciprocal`), and a `Chain` of units whose backward runs them in reverse.
-* Several inputs or outputs: `Add` and `Multiply` take two inputs and give a
+* Several inputs or outputs: `AddUnit` and `MultiplyUnit` take two inputs and give a
   gradient to each; `FanOut` copies one value to two uses and adds the two
   gradients that come back (the "sum over paths" rule).
 * `trace` runs a chain forward and backward and returns, for every node, its
@@ -41,8 +41,8 @@ __all__ = [
     "Power",
     "Reciprocal",
     "Chain",
-    "Add",
-    "Multiply",
+    "AddUnit",
+    "MultiplyUnit",
     "FanOut",
     "sigmoid_chain",
     "TraceRow",
@@ -466,7 +466,7 @@ class Chain:
         return f"Chain({self.units!r})"
 
 
-class Add:
+class AddUnit:
     """Two inputs, one output: ``y = a + b``; each input gets the upstream gradient unchanged.
 
     Parameters
@@ -476,8 +476,8 @@ class Add:
 
     Examples
     --------
-    >>> from labcode.graph import Add
-    >>> add = Add()
+    >>> from labcode.graph import AddUnit
+    >>> add = AddUnit()
     >>> float(add.forward(2.0, 3.0))
     5.0
     >>> [float(g) for g in add.backward(0.5)]
@@ -508,8 +508,8 @@ class Add:
 
         Examples
         --------
-        >>> from labcode.graph import Add
-        >>> print(Add().forward([1.0, 2.0], [10.0, 20.0]))
+        >>> from labcode.graph import AddUnit
+        >>> print(AddUnit().forward([1.0, 2.0], [10.0, 20.0]))
         [11. 22.]
         """
         a, b = _as_float(a, "a"), _as_float(b, "b")
@@ -532,8 +532,8 @@ class Add:
 
         Examples
         --------
-        >>> from labcode.graph import Add
-        >>> add = Add()
+        >>> from labcode.graph import AddUnit
+        >>> add = AddUnit()
         >>> _ = add.forward([1.0, 2.0], [3.0, 4.0])
         >>> ga, gb = add.backward([1.0, -1.0])
         >>> print(ga, gb)
@@ -546,7 +546,7 @@ class Add:
         return grad.copy(), grad.copy()
 
 
-class Multiply:
+class MultiplyUnit:
     """Two inputs, one output: ``y = a * b``; ``a`` gets ``grad_out * b`` and ``b`` gets ``grad_out * a``.
 
     Parameters
@@ -556,8 +556,8 @@ class Multiply:
 
     Examples
     --------
-    >>> from labcode.graph import Multiply
-    >>> mul = Multiply()
+    >>> from labcode.graph import MultiplyUnit
+    >>> mul = MultiplyUnit()
     >>> float(mul.forward(2.0, 3.0))
     6.0
     >>> [float(g) for g in mul.backward()]
@@ -589,8 +589,8 @@ class Multiply:
 
         Examples
         --------
-        >>> from labcode.graph import Multiply
-        >>> print(Multiply().forward([1.0, 2.0], [10.0, 20.0]))
+        >>> from labcode.graph import MultiplyUnit
+        >>> print(MultiplyUnit().forward([1.0, 2.0], [10.0, 20.0]))
         [10. 40.]
         """
         a, b = _as_float(a, "a"), _as_float(b, "b")
@@ -613,8 +613,8 @@ class Multiply:
 
         Examples
         --------
-        >>> from labcode.graph import Multiply
-        >>> mul = Multiply()
+        >>> from labcode.graph import MultiplyUnit
+        >>> mul = MultiplyUnit()
         >>> _ = mul.forward([1.0, 2.0], [3.0, 4.0])
         >>> ga, gb = mul.backward()
         >>> print(ga, gb)
@@ -642,8 +642,8 @@ class FanOut:
     ``f(x) = x * exp(x)`` uses ``x`` twice, so ``f'(x) = exp(x) + x exp(x)``:
 
     >>> import numpy as np
-    >>> from labcode.graph import Exp, FanOut, Multiply
-    >>> fork, exp, mul = FanOut(), Exp(), Multiply()
+    >>> from labcode.graph import Exp, FanOut, MultiplyUnit
+    >>> fork, exp, mul = FanOut(), Exp(), MultiplyUnit()
     >>> x1, x2 = fork.forward(1.0)
     >>> f = mul.forward(x1, exp.forward(x2))
     >>> g1, g_exp = mul.backward()

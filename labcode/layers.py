@@ -3,12 +3,12 @@
 The book works in the **row convention** (one sample per row), as numpy code
 and most texts do:
 
-    Y = phi(X W + b),  X (N, L), W (L, M), b (M,), Y (N, M)
+    H = phi(X W + b),  X (n, p), W (p, q), b (q,), H (n, q)
 
 The **column convention** (one sample per column) computes the same numbers,
 transposed:
 
-    Y = phi(W.T X + B),  X (L, N), W (L, M), B (M, 1), Y (M, N)
+    H = phi(W.T X + B),  X (p, n), W (p, q), B (q, 1), H (q, n)
 
 In both, ``W[i, j]`` is the weight from input ``i`` to output ``j``; only where
 the samples sit differs. `dense_rows` and `dense_columns` compute one each;
@@ -45,18 +45,18 @@ def dense_rows(
     Parameters
     ----------
     X : array_like
-        Inputs of shape (N, L): N samples, L inputs each.
+        Inputs of shape (n, p): n samples, p inputs each.
     W : array_like
-        Weights of shape (L, M); ``W[i, j]`` goes from input i to output j.
+        Weights of shape (p, q); ``W[i, j]`` goes from input i to output j.
     b : array_like
-        Bias of shape (M,), broadcast over the N rows.
+        Bias of shape (q,), broadcast over the n rows.
     activation : str or Activation, default "identity"
         Name from `labcode.activations.get`.
 
     Returns
     -------
     ndarray
-        Outputs of shape (N, M).
+        Outputs of shape (n, q).
 
     Raises
     ------
@@ -70,14 +70,14 @@ def dense_rows(
     --------
     >>> import numpy as np
     >>> from labcode.layers import dense_rows
-    >>> X = np.array([[1.0, 2.0]])            # N = 1 sample, L = 2 inputs
+    >>> X = np.array([[1.0, 2.0]])            # n = 1 sample, p = 2 inputs
     >>> W = np.array([[1.0, 0.0, 1.0],
-    ...               [0.0, 1.0, 1.0]])       # L = 2, M = 3
+    ...               [0.0, 1.0, 1.0]])       # p = 2, q = 3
     >>> print(dense_rows(X, W, np.array([0.0, 0.0, 0.5])))
     [[1.  2.  3.5]]
     """
     X, W, b = as_float(X, "X"), as_float(W, "W"), as_float(b, "b")
-    check_shapes(W=(W, "L M"), b=(b, "M"), X=(X, "N L"))
+    check_shapes(W=(W, "p q"), b=(b, "q"), X=(X, "n p"))
     return get(activation).phi(X @ W + b)
 
 
@@ -89,18 +89,18 @@ def dense_columns(
     Parameters
     ----------
     W : array_like
-        Weights of shape (L, M); ``W[i, j]`` goes from input i to output j.
+        Weights of shape (p, q); ``W[i, j]`` goes from input i to output j.
     X : array_like
-        Inputs of shape (L, N): N samples as columns.
+        Inputs of shape (p, n): n samples as columns.
     B : array_like
-        Bias of shape (M, 1), broadcast over the N columns.
+        Bias of shape (q, 1), broadcast over the n columns.
     activation : str or Activation, default "identity"
         Name from `labcode.activations.get`.
 
     Returns
     -------
     ndarray
-        Outputs of shape (M, N): the transpose of `dense_rows` on ``X.T``.
+        Outputs of shape (q, n): the transpose of `dense_rows` on ``X.T``.
 
     Raises
     ------
@@ -115,8 +115,8 @@ def dense_columns(
     >>> import numpy as np
     >>> from labcode.layers import dense_columns
     >>> W = np.array([[1.0, 0.0, 1.0],
-    ...               [0.0, 1.0, 1.0]])       # L = 2, M = 3
-    >>> X = np.array([[1.0], [2.0]])          # L = 2 inputs, N = 1 sample
+    ...               [0.0, 1.0, 1.0]])       # p = 2, q = 3
+    >>> X = np.array([[1.0], [2.0]])          # p = 2 inputs, n = 1 sample
     >>> print(dense_columns(W, X, np.array([[0.0], [0.0], [0.5]])))
     [[1. ]
      [2. ]
@@ -124,25 +124,25 @@ def dense_columns(
     >>> dense_columns(W, X, np.zeros(3))
     Traceback (most recent call last):
     ...
-    ValueError: B has shape (3,) but (M, 1) was expected (2 dimensions, not 1)
+    ValueError: B has shape (3,) but (q, 1) was expected (2 dimensions, not 1)
     """
     W, X, B = as_float(W, "W"), as_float(X, "X"), as_float(B, "B")
-    check_shapes(W=(W, "L M"), B=(B, "M 1"), X=(X, "L N"))
+    check_shapes(W=(W, "p q"), B=(B, "q 1"), X=(X, "p n"))
     return get(activation).phi(W.T @ X + B)
 
 
 class Dense:
-    """A dense layer in the row convention: ``Y = phi(X W + b)``.
+    """A dense layer in the row convention: ``H = phi(X W + b)``.
 
-    ``W`` has shape (prev, n) and ``b`` shape (n,); ``forward`` takes X of shape
-    (N, prev) and keeps it (and the pre-activation ``Z = X W + b``) for
-    ``backward``.
+    ``W`` has shape (in_size, out_size) and ``b`` shape (out_size,), as in
+    `labcode.nn.Linear`; ``forward`` takes X of shape (n, in_size) and keeps it
+    (and the pre-activation ``Z = X W + b``) for ``backward``.
 
     Parameters
     ----------
-    prev : int
+    in_size : int
         Number of inputs (the width of the previous layer), at least 1.
-    n : int
+    out_size : int
         Number of outputs, at least 1.
     rng : numpy.random.Generator
         Source of the initial weights: ``W`` and ``b`` are ``scale`` times
@@ -155,21 +155,22 @@ class Dense:
     Attributes
     ----------
     W : ndarray
-        Weights of shape (prev, n); the very array given to `from_arrays`.
+        Weights of shape (in_size, out_size); the very array given to `from_arrays`.
     b : ndarray
-        Bias of shape (n,); the very array given to `from_arrays`.
+        Bias of shape (out_size,); the very array given to `from_arrays`.
     X, Z : ndarray or None
-        Input (N, prev) and pre-activation (N, n) of the last forward pass.
-    dW, db : ndarray or None
+        Input (n, in_size) and pre-activation (n, out_size) of the last forward pass.
+    grad_W, grad_b : ndarray or None
         Gradients from the last backward pass, shapes of ``W`` and ``b``.
 
     Raises
     ------
     TypeError
-        If ``prev`` or ``n`` is not an int (``2.0`` is refused), or ``rng`` is
-        not a `numpy.random.Generator`.
+        If ``in_size`` or ``out_size`` is not an int (``2.0`` is refused), or
+        ``rng`` is not a `numpy.random.Generator`.
     ValueError
-        If ``prev`` or ``n`` is below 1, or ``scale`` is negative or not finite.
+        If ``in_size`` or ``out_size`` is below 1, or ``scale`` is negative or
+        not finite.
 
     Examples
     --------
@@ -183,24 +184,24 @@ class Dense:
     >>> layer.forward(np.ones((4, 2)))
     Traceback (most recent call last):
     ...
-    ValueError: X has shape (4, 2) but (N, prev) was expected with prev = 3 (set
-    by W)
+    ValueError: X has shape (4, 2) but (n, in_size) was expected with in_size = 3
+    (set by W)
     """
 
     def __init__(
         self,
-        prev: int,
-        n: int,
+        in_size: int,
+        out_size: int,
         *,
         rng: np.random.Generator,
         scale: float = 0.05,
         activation: str | Activation = "sigmoid",
     ) -> None:
-        prev, n = as_int(prev, "prev", at_least=1), as_int(n, "n", at_least=1)
+        in_size, out_size = as_int(in_size, "in_size", at_least=1), as_int(out_size, "out_size", at_least=1)
         rng = check_rng(rng)
         scale = as_real(scale, "scale", at_least=0)
-        W = scale * rng.standard_normal((prev, n))
-        b = scale * rng.standard_normal(n)
+        W = scale * rng.standard_normal((in_size, out_size))
+        b = scale * rng.standard_normal(out_size)
         self._set(W, b, activation)
 
     @classmethod
@@ -212,9 +213,9 @@ class Dense:
         Parameters
         ----------
         W : ndarray
-            Weights of shape (prev, n), a floating numpy array.
+            Weights of shape (in_size, out_size), a floating numpy array.
         b : ndarray
-            Bias of shape (n,), a floating numpy array.
+            Bias of shape (out_size,), a floating numpy array.
         activation : str or Activation, default "sigmoid"
             Name from `labcode.activations.get`.
 
@@ -248,13 +249,13 @@ class Dense:
 
     def _set(self, W: NDArray, b: NDArray, activation: str | Activation) -> None:
         W, b = as_float(W, "W", share=True), as_float(b, "b", share=True)
-        check_shapes(W=(W, "prev n"), b=(b, "n"))
+        check_shapes(W=(W, "in_size out_size"), b=(b, "out_size"))
         act = get(activation)
         self.W, self.b, self.activation = W, b, act
         self.X: NDArray[np.floating] | None = None
         self.Z: NDArray[np.floating] | None = None
-        self.dW: NDArray[np.floating] | None = None
-        self.db: NDArray[np.floating] | None = None
+        self.grad_W: NDArray[np.floating] | None = None
+        self.grad_b: NDArray[np.floating] | None = None
 
     @property
     def params(self) -> dict[str, NDArray[np.floating]]:
@@ -281,12 +282,12 @@ class Dense:
         Parameters
         ----------
         X : array_like
-            Inputs of shape (N, prev).
+            Inputs of shape (n, in_size).
 
         Returns
         -------
         ndarray
-            Outputs of shape (N, n).
+            Outputs of shape (n, out_size).
 
         Raises
         ------
@@ -306,36 +307,37 @@ class Dense:
          [0.]]
         """
         X = as_float(X, "X")
-        check_shapes(W=(self.W, "prev n"), b=(self.b, "n"), X=(X, "N prev"))
+        check_shapes(W=(self.W, "in_size out_size"), b=(self.b, "out_size"), X=(X, "n in_size"))
         Z = X @ self.W + self.b
-        Y = self.activation.phi(Z)
+        H = self.activation.phi(Z)
         self.X, self.Z = X, Z
-        return Y
+        return H
 
-    def backward(self, dY: ArrayLike) -> NDArray[np.floating]:
-        """Gradients from ``dY = dL/dY``: stores ``dW``, ``db``; returns ``dL/dX``.
+    def backward(self, grad_out: ArrayLike) -> NDArray[np.floating]:
+        """Gradients from ``grad_out = dL/dH``: stores ``grad_W``, ``grad_b``; returns ``dL/dX``.
 
-        With ``dZ = dY * phi'(Z)`` (Hadamard product):
-        ``dW = X.T @ dZ`` (prev, n), ``db = dZ.sum(axis=0)`` (n,), ``dX = dZ @ W.T`` (N, prev).
+        With ``grad_Z = grad_out * phi'(Z)`` (Hadamard product):
+        ``grad_W = X.T @ grad_Z`` (in_size, out_size), ``grad_b = grad_Z.sum(axis=0)``
+        (out_size,), ``dL/dX = grad_Z @ W.T`` (n, in_size).
 
         Parameters
         ----------
-        dY : array_like
-            Gradient with respect to the output, shape (N, n) of the last forward.
+        grad_out : array_like
+            Gradient with respect to the output, shape (n, out_size) of the last forward.
 
         Returns
         -------
         ndarray
-            Gradient with respect to ``X``, shape (N, prev).
+            Gradient with respect to ``X``, shape (n, in_size).
 
         Raises
         ------
         RuntimeError
             If `forward` has not been called yet.
         TypeError
-            If ``dY`` is not real numbers.
+            If ``grad_out`` is not real numbers.
         ValueError
-            If ``dY`` has the wrong shape; nothing is stored then.
+            If ``grad_out`` has the wrong shape; nothing is stored then.
 
         Examples
         --------
@@ -344,20 +346,20 @@ class Dense:
         >>> layer = Dense.from_arrays(np.array([[2.0], [3.0]]), np.zeros(1),
         ...                           activation="identity")
         >>> _ = layer.forward(np.array([[1.0, 1.0]]))
-        >>> print(layer.backward(np.array([[1.0]])), layer.dW.ravel(), layer.db)
+        >>> print(layer.backward(np.array([[1.0]])), layer.grad_W.ravel(), layer.grad_b)
         [[2. 3.]] [1. 1.] [1.]
         """
         if self.X is None:
             raise RuntimeError("Dense: backward called before forward (forward keeps the input)")
-        dY = as_float(dY, "dY")
-        check_shapes(Z=(self.Z, "N n"), dY=(dY, "N n"))
-        dZ = dY * self.activation.dphi(self.Z)
-        dW = self.X.T @ dZ
-        db = dZ.sum(axis=0)
-        dX = dZ @ self.W.T
-        self.dW, self.db = dW, db
-        return dX
+        grad_out = as_float(grad_out, "grad_out")
+        check_shapes(Z=(self.Z, "n out_size"), grad_out=(grad_out, "n out_size"))
+        grad_Z = grad_out * self.activation.dphi(self.Z)
+        grad_W = self.X.T @ grad_Z
+        grad_b = grad_Z.sum(axis=0)
+        grad_X = grad_Z @ self.W.T
+        self.grad_W, self.grad_b = grad_W, grad_b
+        return grad_X
 
     def __repr__(self) -> str:
-        prev, n = self.W.shape
-        return f"Dense(prev={prev}, n={n}, activation={self.activation.name!r})"
+        in_size, out_size = self.W.shape
+        return f"Dense(in_size={in_size}, out_size={out_size}, activation={self.activation.name!r})"

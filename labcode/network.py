@@ -9,14 +9,15 @@ check:
   (``is``), and always will: `Parameters` writes assignments into the live
   array instead of replacing it, so ``net.params["W1"] = perturbed_copy``
   changes what the network computes;
-* an update in place (``W -= lr * dW``, what `labcode.optim` does) is seen by
+* an update in place (``W -= lr * grad_W``, what `labcode.optim` does) is seen by
   every layer at once;
 * `copy.deepcopy` gives an independent network whose layers hold *its* arrays
   (deepcopy keeps shared references shared).
 
-Shapes (row convention): X (N, p), hidden weights ``W1`` (p, d), ``b1`` (d,),
-output weights ``W2`` (d, q), ``b2`` (q,), and so on for deeper networks.
-The loss is the mean squared error ``||Y - Y_hat||^2 / N`` of `labcode.gradients.mse`.
+Shapes (row convention): X (n, p), hidden weights ``W1`` (p, d), ``b1`` (d,),
+output weights ``W2`` (d, q), ``b2`` (q,), and so on for deeper networks, whose
+widths are d0 = p, d1, ..., dL = q. The loss is `labcode.gradients.mse_n`,
+``||Y - Y_hat||^2 / n``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from labcode.gradients import mse_n
 from labcode.layers import Dense
 from labcode.params import Parameters
 from labcode.shapes import as_float, as_int, as_real, check_rng, check_shapes
@@ -95,8 +97,8 @@ class Network:
             )
         if len(activations) != depth:
             raise ValueError(f"activations must be one name per layer ({depth}), got {list(activations)!r}")
-        shapes = {f"W{k}": (params[f"W{k}"], f"n{k - 1} n{k}") for k in range(1, depth + 1)}
-        shapes |= {f"b{k}": (params[f"b{k}"], f"n{k}") for k in range(1, depth + 1)}
+        shapes = {f"W{k}": (params[f"W{k}"], f"d{k - 1} d{k}") for k in range(1, depth + 1)}
+        shapes |= {f"b{k}": (params[f"b{k}"], f"d{k}") for k in range(1, depth + 1)}
         check_shapes(**shapes)
         self._params = params
         self.layers = [
@@ -189,24 +191,24 @@ class Network:
         raise AttributeError("assign into net.params[name] instead: the layers hold its arrays")
 
     def forward(self, X: ArrayLike) -> NDArray[np.floating]:
-        """The prediction ``Y_hat`` of shape (N, q) for inputs ``X`` of shape (N, p).
+        """The prediction ``Y_hat`` of shape (n, q) for inputs ``X`` of shape (n, p).
 
         Parameters
         ----------
         X : array_like
-            Inputs, shape (N, p).
+            Inputs, shape (n, p).
 
         Returns
         -------
         ndarray
-            Shape (N, q).
+            Shape (n, q).
 
         Raises
         ------
         TypeError
             If ``X`` is not real numbers.
         ValueError
-            If ``X`` is not (N, p) or is empty.
+            If ``X`` is not (n, p) or is empty.
 
         Examples
         --------
@@ -223,14 +225,14 @@ class Network:
         return out
 
     def loss(self, X: ArrayLike, Y: ArrayLike) -> float:
-        """Mean squared error ``||Y - Y_hat||^2 / N``, computed in the parameters' dtype.
+        """`labcode.gradients.mse_n` of the prediction, ``||Y - Y_hat||^2 / n``, in the parameters' dtype.
 
         Parameters
         ----------
         X : array_like
-            Inputs, shape (N, p).
+            Inputs, shape (n, p).
         Y : array_like
-            Targets, shape (N, q).
+            Targets, shape (n, q).
 
         Returns
         -------
@@ -241,7 +243,7 @@ class Network:
         TypeError
             If ``X`` or ``Y`` is not real numbers.
         ValueError
-            If ``X`` is not (N, p), ``Y`` not (N, q), or either is empty.
+            If ``X`` is not (n, p), ``Y`` not (n, q), or either is empty.
 
         Examples
         --------
@@ -252,33 +254,32 @@ class Network:
         """
         X, Y = self._data(X, Y)
         Y_hat = self.forward(X)
-        E = Y.astype(Y_hat.dtype, copy=False) - Y_hat
-        return float(np.sum(E * E) / len(E))
+        return mse_n(Y.astype(Y_hat.dtype, copy=False), Y_hat)
 
     def gradient(self, X: ArrayLike, Y: ArrayLike) -> dict[str, NDArray[np.floating]]:
         """The gradient of `loss` by backpropagation, one array per parameter.
 
-        Starts from ``dL/dY_hat = -2 (Y - Y_hat) / N`` (N, q) and runs each
-        layer's `Dense.backward` in reverse.
+        Starts from ``dL/dY_hat = -2 (Y - Y_hat) / n`` (n, q), the gradient of
+        `labcode.gradients.mse_n`, and runs each layer's `Dense.backward` in reverse.
 
         Parameters
         ----------
         X : array_like
-            Inputs, shape (N, p).
+            Inputs, shape (n, p).
         Y : array_like
-            Targets, shape (N, q).
+            Targets, shape (n, q).
 
         Returns
         -------
         dict of str to ndarray
-            ``{"W1": dW1, "b1": db1, ...}``, each of its parameter's shape.
+            ``{"W1": grad_W1, "b1": grad_b1, ...}``, each of its parameter's shape.
 
         Raises
         ------
         TypeError
             If ``X`` or ``Y`` is not real numbers.
         ValueError
-            If ``X`` is not (N, p), ``Y`` not (N, q), or either is empty; no
+            If ``X`` is not (n, p), ``Y`` not (n, q), or either is empty; no
             layer's stored state changes then.
 
         Examples
@@ -292,25 +293,25 @@ class Network:
         """
         X, Y = self._data(X, Y)  # checked before any layer stores anything
         Y_hat = self.forward(X)
-        grad = -2 * (Y.astype(Y_hat.dtype, copy=False) - Y_hat) / len(Y)
+        grad_out = -2 * (Y.astype(Y_hat.dtype, copy=False) - Y_hat) / len(Y)
         grads: dict[str, NDArray[np.floating]] = {}
         for k in range(len(self.layers), 0, -1):
             layer = self.layers[k - 1]
-            grad = layer.backward(grad)
-            grads[f"W{k}"], grads[f"b{k}"] = layer.dW, layer.db
+            grad_out = layer.backward(grad_out)
+            grads[f"W{k}"], grads[f"b{k}"] = layer.grad_W, layer.grad_b
         return {name: grads[name] for name in self._params}
 
     def _inputs(self, X: ArrayLike) -> NDArray[np.floating]:
-        """``X`` as a float array of shape (N, p), by the input policy."""
+        """``X`` as a float array of shape (n, p), by the input policy."""
         X = as_float(X, "X")
-        check_shapes({"p": (self.layers[0].W.shape[0], "set by W1")}, X=(X, "N p"))
+        check_shapes({"p": (self.layers[0].W.shape[0], "set by W1")}, X=(X, "n p"))
         return X
 
     def _data(self, X: ArrayLike, Y: ArrayLike) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
-        """``X`` (N, p) and ``Y`` (N, q) as float arrays, by the input policy."""
+        """``X`` (n, p) and ``Y`` (n, q) as float arrays, by the input policy."""
         X, Y = self._inputs(X), as_float(Y, "Y")
         known = {"q": (self.layers[-1].W.shape[1], f"set by W{len(self.layers)}")}
-        check_shapes(known, X=(X, "N p"), Y=(Y, "N q"))
+        check_shapes(known, X=(X, "n p"), Y=(Y, "n q"))
         return X, Y
 
     def __repr__(self) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from labcode.autograd import Variable
-from labcode.backprop import _checked_step, _step
-from labcode.shapes import as_real
+from labcode.shapes import as_float, as_real, check_shapes
 
 __all__ = ["SGD"]
 
@@ -15,8 +14,8 @@ class SGD:
     """Stochastic gradient descent: ``p.data -= lr * p.grad`` for every parameter, in place.
 
     The update writes into each parameter's array, so every layer (and every
-    caller) holding that array sees the new weights. It is
-    `labcode.backprop.sgd_update`, the very step of the hand-written trainer.
+    caller) holding that array sees the new weights. It is the very step of
+    the hand-written trainer, `labcode.backprop.train_by_hand`.
 
     Parameters
     ----------
@@ -90,13 +89,16 @@ class SGD:
         >>> print(w.data)
         [1.]
         """
-        steps = [
-            _checked_step(p.data, p.grad, self.lr, (f"params[{i}].data", f"params[{i}].grad"))
-            for i, p in enumerate(self.params)
-            if p.grad is not None
-        ]  # every check before the first update: never half a step
-        for W, grad_W, lr in steps:
-            _step(W, grad_W, lr)
+        lr = as_real(self.lr, "lr", above=0)
+        steps = []  # every check before the first update: never half a step
+        for i, p in enumerate(self.params):
+            if p.grad is not None:
+                W = as_float(p.data, f"params[{i}].data", share=True, writable=True)
+                grad_W = as_float(p.grad, f"params[{i}].grad")
+                check_shapes(**{f"params[{i}].grad": (grad_W, W.shape)})
+                steps.append((W, grad_W))
+        for W, grad_W in steps:
+            W -= lr * grad_W
 
     def zero_grad(self) -> None:
         """Clear every parameter's gradient (gradients accumulate otherwise).

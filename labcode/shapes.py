@@ -75,13 +75,22 @@ def _ragged(name: str, value: object) -> str:
     return f"{name} must be a rectangular array of numbers, got a ragged {_describe(value)}"
 
 
+#: Parsed string specs, by spec: a spec is parsed once, not on every call (``check_shapes`` runs every epoch).
+_PARSED: dict[str, tuple[str | int, ...] | None] = {}
+
+
 def _parse_spec(name: str, spec: str | tuple[int, ...]) -> tuple[str | int, ...] | None:
     """Split ``"n p"`` into ``("n", "p")`` and ``"n 1"`` into ``("n", 1)``; ``"..."`` is None."""
+    if isinstance(spec, str) and spec in _PARSED:
+        return _PARSED[spec]
+    if type(spec) is tuple and all(type(size) is int for size in spec):  # noqa: E721 (the common case, fast)
+        return spec
     if isinstance(spec, tuple) and all(isinstance(size, (int, np.integer)) for size in spec):
         return tuple(int(size) for size in spec)  # a shape: "the shape of that other array"
     if not isinstance(spec, str):
         raise TypeError(f"the shape spec of {name} must be a string such as 'n p', got {spec!r}")
     if spec.strip() == "...":
+        _PARSED[spec] = None
         return None
     dims: list[str | int] = []
     for token in spec.split():
@@ -93,7 +102,8 @@ def _parse_spec(name: str, spec: str | tuple[int, ...]) -> tuple[str | int, ...]
             raise ValueError(
                 f"the shape spec of {name} must be names and numbers such as 'n p' or 'n 1', got {spec!r}"
             )
-    return tuple(dims)
+    _PARSED[spec] = tuple(dims)
+    return _PARSED[spec]
 
 
 def _count(ndim: int) -> str:
@@ -160,17 +170,18 @@ def check_shapes(
     array)
     """
     sizes: dict[str, int] = {}
-    origin: dict[str, str] = {}
+    origin: dict[str, str] = {}  # where each size came from: a note, or the name of the array that set it
     for dim, value in (known or {}).items():
         size, note = value if isinstance(value, tuple) else (value, "set by the caller")
         sizes[dim], origin[dim] = int(size), note
+    notes = set(sizes)  # the dimensions whose origin is a note, not an array's name
     for name, pair in arrays.items():
         if not (isinstance(pair, tuple) and len(pair) == 2):
             raise TypeError(f"{name} must be given as (array, spec), got {type(pair).__name__}")
         array, spec = pair
         dims = _parse_spec(name, spec)
         try:
-            shape = np.shape(array)
+            shape = array.shape if isinstance(array, np.ndarray) else np.shape(array)
         except ValueError:  # a ragged list
             raise ValueError(_ragged(name, array)) from None
         if dims is None:  # "...": any shape, no empty dimension
@@ -192,15 +203,14 @@ def check_shapes(
             elif dim in sizes and sizes[dim] != size:
                 raise ValueError(
                     f"{name} has shape {shape} but {_show(dims)} was expected "
-                    f"with {dim} = {sizes[dim]} ({origin[dim]})"
+                    f"with {dim} = {sizes[dim]} ({origin[dim] if dim in notes else 'set by ' + origin[dim]})"
                 )
             elif size == 0:
                 raise ValueError(
                     f"{name} has shape {shape} but {_show(dims)} was expected with {dim} >= 1 (an empty array)"
                 )
-            else:
-                sizes.setdefault(dim, size)
-                origin.setdefault(dim, f"set by {name}")
+            elif dim not in sizes:
+                sizes[dim], origin[dim] = size, name
     return sizes
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from labcode.activations import relu
 from labcode.shapes import check_shapes
 
 __all__ = [
@@ -517,7 +518,7 @@ def classifier_logits(params: dict, X: ArrayLike) -> Array:
     [[3. 1.]]
     """
     arrays, X = _params(params, X)
-    H = np.maximum(X @ arrays["W1"] + arrays["b1"], 0.0)
+    H = relu(X @ arrays["W1"] + arrays["b1"])
     return H @ arrays["W2"] + arrays["b2"]
 
 
@@ -573,7 +574,7 @@ def _gradient(params: dict[str, Array], X: Array, Y: Array) -> tuple[float, dict
     """`classifier_gradient` without its checks: ``Y`` one-hot (n, q)."""
     n = X.shape[0]
     Z1 = X @ params["W1"] + params["b1"]  # (n, p) @ (p, d) -> (n, d)
-    H = np.maximum(Z1, 0.0)  # (n, d)
+    H = relu(Z1)  # (n, d)
     Z = H @ params["W2"] + params["b2"]  # (n, d) @ (d, q) -> (n, q)
     shifted = Z - Z.max(axis=1, keepdims=True)
     E = np.exp(shifted)

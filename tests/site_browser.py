@@ -213,7 +213,8 @@ _WIDE_MATH_JS = r"""function wideMath(article) {
 FACTS_JS = FACTS_JS.replace("async () => {", "async () => {\n" + _WIDE_MATH_JS, 1)
 
 #: What a reader sees on a phone (``PHONE``): how much wider than the screen the page
-#: is, and each display equation that does not fit or scroll inside its own box on it.
+#: is, each display equation that does not fit or scroll inside its own box on it, and
+#: each figure's shown width (in page order) and whether its paragraph scrolls.
 PHONE_JS = r"""() => {
   const screen = document.documentElement.clientWidth;
   const unboxed = [...document.querySelectorAll("article .katex-display")].filter(e => !e.closest("details:not([open])"))
@@ -227,7 +228,10 @@ PHONE_JS = r"""() => {
         : excess > 1 && !scrolls ? `is ${Math.round(excess)} px wider than its box and does not scroll` : "";
       return {math: (e.querySelector("annotation") || e).textContent.trim().slice(0, 70), why};
     }).filter(m => m.why);
-  return {screen, overflow: document.documentElement.scrollWidth - screen, unboxed};
+  const figures = [...document.querySelectorAll('article img[src^="data:image/svg+xml"]')]
+    .map(img => ({shown: img.getBoundingClientRect().width,
+                  scrolls: /auto|scroll/.test(getComputedStyle(img.parentElement).overflowX)}));
+  return {screen, overflow: document.documentElement.scrollWidth - screen, unboxed, figures};
 }"""
 
 

@@ -12,7 +12,10 @@ import numpy as np
 import pytest
 
 from labcode.bench import SCHEMA, format_result, main, registry, run, run_suite
+from labcode.backprop import train_by_hand
 from labcode.bench.loops import gradient_per_entry, gradient_per_sample, problem
+from labcode.bench.tuned import train_tuned
+from labcode.reference import reference_problem
 from labcode.bench.report import (
     RESULTS_FILE, benchmark_table, load_results, machine_table, markdown_table, save_results,
 )
@@ -66,14 +69,17 @@ def test_each_benchmark_has_its_cases(quick_suite: dict) -> None:
     conventions = b["conventions"]
     assert conventions["clock"] == "wall"  # threads: CPU time would add them up
     assert {c["params"]["threads"] for c in conventions["cases"].values()} == {1, 2}
-    assert {c["params"]["N"] for c in conventions["cases"].values()} == {1, 64, 1024}
+    assert {c["params"]["n"] for c in conventions["cases"].values()} == {1, 64, 1024}
     assert {c["params"]["convention"] for c in conventions["cases"].values()} == {"columns", "rows"}
     assert {c["params"]["variant"] for c in b["loops"]["cases"].values()} == {"hadamard", "per_sample", "per_entry"}
     cheap = b["cheap_gradient"]
     assert list(cheap["cases"]) == ["forward", "backward", "gradient", "full_check", "directional_check"]
     assert any("extrapolated" in remark for remark in cheap["remarks"])
     training = b["training"]
-    assert list(training["cases"])[:5] == ["gemm", "gemm_update", "by_hand", "autograd", "trainer"]
+    assert list(training["cases"])[:6] == ["gemm", "gemm_update", "tuned", "by_hand", "autograd", "trainer"]
+    kernel = training["remarks"][0].removeprefix("BLAS kernel: ")
+    assert kernel and kernel != training["remarks"][0]  # the kernel the ratios were measured on, beside them
+    assert {c["params"]["blas_kernel"] for c in training["cases"].values()} == {kernel}
     assert ("torch" in training["cases"]) != any("not installed" in r for r in training["remarks"])
 
 
@@ -92,6 +98,17 @@ def test_command_line_runs_all_quick_and_writes_json(tmp_path, capsys) -> None:
     for name in registry():
         assert f"\n{name}: median of" in out
     assert load_results(path)["quick"] is True
+
+
+def test_a_saved_suite_loads_back_unchanged(tmp_path, quick_suite: dict) -> None:
+    path = save_results(quick_suite, tmp_path / "out" / "perf.json")
+    assert path.parent.name == "out" and load_results(path) == quick_suite
+    assert list(quick_suite["benchmarks"]["loops"]["ratios"])[:2] == [
+        "per_sample / hadamard (n=10)", "per_entry / hadamard (n=10)"]
+    assert quick_suite["benchmarks"]["cheap_gradient"]["cases"]["full_check"]["params"]["parameters"] == 101_000
+    conventions = quick_suite["benchmarks"]["conventions"]
+    assert conventions["cases"]["rows, n=64, 2 threads"]["params"] == {"convention": "rows", "n": 64, "threads": 2}
+    assert len(conventions["cases"]) == 12
 
 
 def test_command_line_refuses_unknown_names(capsys) -> None:
@@ -148,6 +165,17 @@ def test_committed_results_file_is_a_full_run() -> None:
     assert list(suite["benchmarks"]) == list(registry())
 
 
+def test_committed_training_runs_say_which_kernel_they_ran_on() -> None:
+    """The results file with the kernel OpenBLAS chose, and a second training run with the AVX2 kernel forced."""
+    for path, forced in ((RESULTS_FILE, None), (RESULTS_FILE.with_name("training-haswell.json"), "Haswell")):
+        suite = load_results(path)
+        training = suite["benchmarks"]["training"]
+        kernels = {b["kernel"] for b in suite["machine"]["blas"]}
+        assert suite["quick"] is False and training["remarks"][0] == f"BLAS kernel: {kernels.pop()}" and not kernels
+        if forced:
+            assert training["remarks"][0] == f"BLAS kernel: {forced}"
+
+
 # --- the loop versions compute the same gradient --------------------------------
 
 
@@ -158,6 +186,55 @@ def test_loop_versions_agree_with_the_hadamard_form(n: int) -> None:
     for other in (gradient_per_sample(*args), gradient_per_entry(*args)):
         np.testing.assert_allclose(other[0], g1, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(other[1], g2, rtol=1e-10, atol=1e-12)
+
+
+# --- the tuned epoch computes what chapter 8's does -------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tuned_epoch_follows_train_by_hand(dtype) -> None:
+    """Same losses and the same weights afterwards, to the rounding of a fused multiply-add."""
+    plain, tuned = ([a.astype(dtype) for a in reference_problem()] for _ in range(2))
+    expected = train_by_hand(*plain, epochs=30)
+    W1, W2 = tuned[2], tuned[3]
+    got = train_tuned(*tuned, epochs=30)
+    assert got.shape == (30,) and tuned[2] is W1 and tuned[3] is W2  # updated in place
+    rtol = 2e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=0)
+    np.testing.assert_allclose(W1, plain[2], rtol=rtol, atol=rtol * np.abs(plain[2]).max())
+    np.testing.assert_allclose(W2, plain[3], rtol=rtol, atol=rtol * np.abs(plain[3]).max())
+
+
+def test_tuned_epoch_on_random_shapes_matches_the_plain_one() -> None:
+    rng = np.random.default_rng(4)
+    for n, p, d, q in [(1, 1, 1, 1), (5, 3, 7, 2), (9, 12, 4, 6)]:
+        arrays = [rng.standard_normal(s) for s in ((n, p), (n, q), (p, d), (d, q))]
+        plain, tuned = ([a.copy() for a in arrays] for _ in range(2))
+        np.testing.assert_allclose(train_tuned(*tuned, lr=0.01, epochs=7),
+                                   train_by_hand(*plain, lr=0.01, epochs=7), rtol=1e-12)
+        np.testing.assert_allclose(tuned[2], plain[2], rtol=1e-12, atol=1e-14)
+
+
+def test_tuned_epoch_refuses_what_blas_cannot_update_and_changes_nothing() -> None:
+    X, Y, W1, W2 = reference_problem()
+    before = W1.copy()
+    with pytest.raises(ValueError, match="C-contiguous"):
+        train_tuned(X, Y, np.asfortranarray(W1), W2, epochs=2)
+    with pytest.raises(TypeError, match="W1 and W2 must both be float32 or both float64, got float32 and float64"):
+        train_tuned(X, Y, W1, W2.astype(np.float64), epochs=2)
+    with pytest.raises(ValueError, match=r"W1 has shape \(100, 1000\) but \(p, d\) was expected"):
+        train_tuned(X, Y, W1.T.copy(), W2, epochs=2)
+    np.testing.assert_array_equal(W1, before)
+
+
+def test_tuned_epoch_stops_where_train_by_hand_stops() -> None:
+    plain, tuned = reference_problem(), reference_problem()
+    with pytest.raises(FloatingPointError) as expected:
+        train_by_hand(*plain, lr=0.02, epochs=20)
+    with pytest.raises(FloatingPointError) as got:
+        train_tuned(*tuned, lr=0.02, epochs=20)
+    assert str(got.value) == str(expected.value) and got.value.epoch == expected.value.epoch
+    np.testing.assert_allclose(got.value.log, expected.value.log, rtol=1e-4)
 
 
 # --- the page: its tables are the file's content -----------------------------------

@@ -224,6 +224,25 @@ def test_figure_text_is_large_enough(page_reports: dict[str, PageReport]) -> Non
     assert not small, f"figure text smaller than {MIN_FIGURE_TEXT_PX} px at 1280 px: {small}"
 
 
+def test_figure_text_is_legible_on_a_phone(page_reports: dict[str, PageReport]) -> None:
+    """On a 390-pixel screen every figure's smallest text is as large as at 1280 pixels
+    (at least ``MIN_FIGURE_TEXT_PX``), and a figure wider than the column scrolls inside
+    its own box (``test_pages_fit_a_phone`` checks that the page does not)."""
+    sizes, unboxed = {}, []
+    for path, report in page_reports.items():
+        svgs = [(image["alt"][:50], inline_svg(image["src"] or "")) for image in report.facts["images"]]
+        svgs = [(alt, svg) for alt, svg in svgs if svg is not None]
+        assert len(svgs) == len(report.phone["figures"]), path
+        for (alt, svg), shown in zip(svgs, report.phone["figures"], strict=True):
+            sizes[(path, alt)] = min(svg_text_points(svg)) * shown["shown"] / svg_width_points(svg)
+            if shown["shown"] > report.phone["screen"] and not shown["scrolls"]:
+                unboxed.append((path, alt))
+    assert sizes, "no figure found"
+    small = {where: round(px, 1) for where, px in sizes.items() if px < MIN_FIGURE_TEXT_PX}
+    assert not small, f"figure text smaller than {MIN_FIGURE_TEXT_PX} px on a {PHONE['width']} px screen: {small}"
+    assert not unboxed, f"figures wider than the phone's screen that do not scroll in their own box: {unboxed}"
+
+
 #: WCAG 2's contrast for normal text (AA): the least a figure's text may have against the page.
 MIN_TEXT_CONTRAST = 4.5
 

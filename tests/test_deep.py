@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labcode import autograd as lag
-from labcode.backprop import backward, forward, mse_loss
+from labcode.backprop import backward, forward, mse_nq
 from labcode.deep import (
     INITS,
     DeepForward,
@@ -130,7 +130,7 @@ def test_two_layers_without_biases_are_chapter_8_exactly() -> None:
     g1, g2 = backward(X, Y, W2, *kept)
     params = {"W1": W1, "W2": W2}
     value, grads = deep_gradient(params, X, Y, ["relu", "identity"])
-    assert value == mse_loss(kept.y_pred, Y)
+    assert value == mse_nq(kept.y_pred, Y)
     assert grads["W1"].dtype == np.float32
     np.testing.assert_array_equal(grads["W1"], g1)
     np.testing.assert_array_equal(grads["W2"], g2)
@@ -156,7 +156,7 @@ def test_backward_from_a_given_output_gradient() -> None:
     G = rng.standard_normal((5, 2))
     grads = deep_backward(params, kept, G, ["tanh", "sigmoid"])
 
-    def weighted(p):  # d/dparams of sum(G * H_L) is deep_backward with grad_output G
+    def weighted(p):  # d/dparams of sum(G * H_L) is deep_backward with grad_out G
         H = anp.tanh(anp.dot(X, p["W1"]) + p["b1"])
         return anp.sum(G * AUTOGRAD_PHI["sigmoid"](anp.dot(H, p["W2"]) + p["b2"]))
 
@@ -231,7 +231,7 @@ _X = np.ones((5, 3))
         (lambda: deep_backward(_P, (1, 2), np.ones((5, 2)), ["relu", "identity"]), TypeError,
          "forward must be what deep_forward returned"),
         (lambda: deep_backward(_P, deep_forward(_P, _X, ["relu", "identity"]), np.ones((2, 5)), ["relu", "identity"]),
-         ValueError, r"grad_output has shape \(2, 5\) but the output H_L has shape \(5, 2\)"),
+         ValueError, r"grad_out has shape \(2, 5\) but the output H_L has shape \(5, 2\)"),
         (lambda: deep_backward(_P, DeepForward([_X], [_X, _X]), np.ones((5, 2)), ["relu", "identity"]),
          ValueError, "forward has 1 layers but there are 2 activations"),
         (lambda: init_layers([3], np.random.default_rng()), ValueError, "sizes must be at least two positive integers"),

@@ -136,23 +136,140 @@ def test_every_submodule_is_on_its_package_api_page(package: str) -> None:
     assert missing == [], f"docs/api/{package}.md lacks ::: labcode.{package}.<module> for {missing}"
 
 
+def _all_modules() -> list[str]:
+    """Every module of labcode, subpackages' modules included (``bench.suite``, ``figures.sigmoid``, ...)."""
+    names = []
+    for info in pkgutil.walk_packages(labcode.__path__, prefix="labcode."):
+        name = info.name.removeprefix("labcode.")
+        if not any(part.startswith("_") for part in name.split(".")):
+            names.append(name)
+    return sorted(names)
+
+
 def _public_callables():
-    for module_name in _public_modules():
+    for module_name in _all_modules():
         module = importlib.import_module(f"labcode.{module_name}")
         names = getattr(module, "__all__", None)
         assert names is not None, f"labcode.{module_name} has no __all__"
         for name in names:
             obj = getattr(module, name)
-            if inspect.isfunction(obj) or inspect.isclass(obj):
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__:
                 yield f"labcode.{module_name}.{name}", obj
 
 
+_FENCE = re.compile(r"```python[^\n]*\n(.*?)```|<!-- invisible-code-block: python\n(.*?)-->", re.DOTALL)
+
+
+def _code_that_runs() -> list[tuple[str, str]]:
+    """(where, code) for every page's python blocks, every docstring's examples and every test module."""
+    sources = []
+    for page in PAGES:
+        blocks = ["".join(groups) for groups in _FENCE.findall(page.read_text(encoding="utf-8"))]
+        sources.append((str(page.relative_to(ROOT)), "\n".join(blocks)))
+    for path in sorted((ROOT / "labcode").rglob("*.py")):
+        lines = [line.strip()[4:] for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip().startswith((">>> ", "... "))]
+        sources.append((f"docstrings of {path.relative_to(ROOT)}", "\n".join(lines)))
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        sources.append((str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")))
+    return sources
+
+
+_SOURCES = _code_that_runs()
+
+
+_FROM_IMPORT = re.compile(r"from (labcode(?:\.\w+)*) import \(?([\w\s,]+?)\)?(?:\n(?!\s)|$|#)", re.MULTILINE)
+_IMPORT_AS = re.compile(r"import (labcode(?:\.\w+)+) as (\w+)")
+
+
+def _names_used(code: str) -> set[str]:
+    """Every ``labcode.<module>.<name>`` that ``code`` imports by name or reaches as an attribute of a module."""
+    used, aliases = set(), {"labcode": "labcode"}
+    for module, names in _FROM_IMPORT.findall(code):
+        for name in re.split(r"[\s,]+", names.strip()):
+            if name:
+                used.add(f"{module}.{name}")
+                aliases[name] = f"{module}.{name}"  # a module imported from its package is an alias too
+    for module, alias in _IMPORT_AS.findall(code):
+        aliases[alias] = module
+    for alias, module in aliases.items():
+        for name in re.findall(rf"(?<![\w.]){re.escape(alias)}\.(\w+)", code):
+            used.add(f"{module}.{name}")
+    return used
+
+
+_USED = [(where, _names_used(code)) for where, code in _SOURCES]
+
+
+def _users(qualname: str) -> list[str]:
+    """Where running code imports the object or reaches it through its module (or a package that re-exports it)."""
+    module_name, name = qualname.rsplit(".", 1)
+    obj = getattr(importlib.import_module(module_name), name, None)
+    if obj is None:
+        return []
+    parts = module_name.split(".")
+    spellings = {f"{'.'.join(parts[:k])}.{name}" for k in range(1, len(parts) + 1)
+                 if getattr(importlib.import_module(".".join(parts[:k])), name, None) is obj}
+    return [where for where, used in _USED if used & spellings]
+
+
+def _registered_and_run(obj: object) -> bool:
+    """A figure embedded by a page, or a benchmark run by name: both registries call their entries by name."""
+    import labcode.bench
+    import labcode.figures
+
+    names = [name for name, draw in labcode.figures.registry().items() if draw is obj]
+    names += [name for name, bench in labcode.bench.registry().items() if bench.function is obj]
+    return any(f'"{name}"' in code for name in names for _, code in _SOURCES)
+
+
+def _exercised(qualname: str, seen: frozenset[str] = frozenset()) -> bool:
+    """Named by running code; a class also when something of its module that is returns, holds or calls it."""
+    if _users(qualname) or _registered_and_run(getattr(importlib.import_module(qualname.rsplit(".", 1)[0]),
+                                                         qualname.rsplit(".", 1)[1], None)):
+        return True
+    if not inspect.isclass(getattr(importlib.import_module(qualname.rsplit(".", 1)[0]), qualname.rsplit(".", 1)[1], None)):
+        return False
+    module_name, name = qualname.rsplit(".", 1)
+    module = importlib.import_module(module_name)
+
+    def annotations(other: str) -> str:  # a return type, fields, or the code of a function that makes it
+        if other in getattr(module, "__annotations__", {}):
+            return str(module.__annotations__[other])
+        thing = getattr(module, other, None)
+        if inspect.isfunction(thing):
+            return str(thing.__annotations__.get("return", "")) + inspect.getsource(thing).split('"""')[-1]
+        return str(getattr(thing, "__annotations__", "")) if inspect.isclass(thing) else ""
+
+    others = (set(getattr(module, "__all__", ())) | set(getattr(module, "__annotations__", {}))) - {name} - seen
+    return any(re.search(rf"\b{name}\b", annotations(other)) and _exercised(f"{module_name}.{other}", seen | {name})
+               for other in sorted(others))
+
+
 @pytest.mark.parametrize("qualname,obj", list(_public_callables()), ids=lambda v: v if isinstance(v, str) else "")
-def test_every_public_object_has_runnable_examples(qualname: str, obj) -> None:
-    doc = obj.__doc__ or ""
-    assert re.search(r"^\s*Examples\n\s*-{8}", doc, re.MULTILINE), f"{qualname} has no Examples section"
-    examples = doc.split("Examples", 1)[1]
-    assert ">>>" in examples, f"{qualname}'s Examples section has no >>> line to run"
+def test_every_public_object_is_exercised_and_documented(qualname: str, obj) -> None:
+    """Run by a page, a docstring example or a test, and documented by at least a summary line.
+
+    A class that something else of its module returns, holds or calls (a
+    report, a named tuple, a registry's entries, an operation behind its
+    wrapper) is run whenever that is; a figure or a benchmark, when a page
+    or a test calls it by its registered name.
+    """
+    assert (obj.__doc__ or "").strip(), f"{qualname} has no docstring"
+    assert _exercised(qualname), f"{qualname} is not run by any page, docstring example or test"
+
+
+def test_the_exercise_check_catches_an_unused_object() -> None:
+    """The check above fails on a public function that nothing runs (its name is made here, so no source has it)."""
+    name = "unused_" + "x" * 3
+
+    def unused() -> None:
+        """A summary."""
+
+    unused.__name__ = name
+    with pytest.raises(AssertionError, match="is not run by any page, docstring example or test"):
+        test_every_public_object_is_exercised_and_documented(f"labcode.shapes.{name}", unused)
+    test_every_public_object_is_exercised_and_documented("labcode.shapes.check_shapes", labcode.shapes.check_shapes)
 
 
 _SPHINX_ROLE = re.compile(r":(?:class|func|meth|mod|attr|data|obj|exc|ref):`")

@@ -48,10 +48,10 @@ def grad_beta1(beta1, beta2, X, Y):
 
 
 def backprop(X, Y, W1, W2):
-    h = X @ W1
-    h_r = np.maximum(h, 0)
-    G = 2 * (h_r @ W2 - Y) / Y.size
-    return X.T @ ((G @ W2.T) * (h > 0)), h_r.T @ G
+    z = X @ W1
+    h = np.maximum(z, 0)
+    G = 2 * (h @ W2 - Y) / Y.size
+    return X.T @ ((G @ W2.T) * (z > 0)), h.T @ G
 
 
 def classifier_backward(params, X, labels, *, bias_mean=False, no_mask=False, no_n=False):

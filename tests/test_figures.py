@@ -253,11 +253,46 @@ COLUMN_PX = 688
 MIN_TEXT_PX = 11.0
 
 
+def _texts(fig, color=None) -> list[str]:
+    return [t.get_text() for t in fig.axes[0].texts if color is None or t.get_color() == color]
+
+
+#: What each registered figure holds, read from the matplotlib figure before it becomes SVG (drawing
+#: a figure costs up to 600 training epochs, so each is drawn once, here, and not again in a docstring).
+CONTENTS = {
+    "chain-graph.svg": lambda fig: _texts(fig, BACKWARD)[:5] == ["24", "12", "12", "12", "1"],
+    "fan-out-graph.svg": lambda fig: _texts(fig)[-4] == "fan-out adds: 4.5 + 9 = 13.5",
+    "forgotten-zero-grad.svg": lambda fig: [line.get_label() for line in fig.axes[0].lines]
+    == ["zero_grad() every step", "zero_grad() forgotten"],
+    "gradient-patterns.svg": lambda fig: {"add", "multiply", "fan-out"} <= set(_texts(fig)),
+    "gradient-size.svg": lambda fig: (len(fig.axes), len(fig.axes[0].lines),
+                                      len(fig.axes[1].lines[0].get_xdata())) == (2, 6, 19),
+    "hadamard-shapes.svg": lambda fig: _texts(fig)[-1]
+    == "n = 100, p = 3, d = 2, q = 1; a side grows with its size (not to scale)",
+    "layer-diagram.svg": lambda fig: [t for t in _texts(fig) if t.startswith("W")] == ["W, shape (p, q) = (3, 2)"],
+    "performance.svg": lambda fig: (len(fig.axes), fig.axes[2].get_xscale()) == (4, "log"),
+    "reference-loss.svg": lambda fig: (fig.axes[0].get_yscale(), len(fig.axes[0].lines[0].get_xdata()))
+    == ("log", 300),
+    "sigmoid-graph-numbers.svg": lambda fig: _texts(fig, FORWARD)[:5] == ["1", "−1", "0.368", "1.37", "0.731"],
+    "sigmoid-graph.svg": lambda fig: sorted(_texts(fig))[:5] == ["A", "A = −x", "B", "B = exp(A)", "C"],
+    "sigmoid.svg": lambda fig: [line.get_label() for line in fig.axes[0].get_lines()][:2]
+    == ["σ(x)", "σ'(x) = σ(x)(1 − σ(x))"],
+    "spiral-classifier.svg": lambda fig: (len(fig.axes), len(fig.axes[0].lines[0].get_xdata())) == (2, 1000),
+    "step-size.svg": lambda fig: len(fig.axes) >= 1,
+}
+
+
+def test_every_figure_has_its_contents_listed() -> None:
+    assert sorted(CONTENTS) == sorted(registry())
+
+
 @pytest.mark.parametrize("name", sorted(registry()))
 def test_every_figure_has_readable_text_and_no_background(name: str) -> None:
     from tests.svg_text import viewbox_width
 
-    svg = registered_svg(name)
+    fig = registry()[name]()
+    assert CONTENTS[name](fig), f"{name} does not hold what it should"
+    svg = render_svg(fig)
     width = viewbox_width(svg)  # in points; the browser shows a point as 4/3 pixel
     shown = min(width * 4 / 3, COLUMN_PX)
     texts = svg_texts(svg)

@@ -22,7 +22,7 @@ from labcode.gradients import (
     linear_gradient_flat,
     linear_loss,
     linear_loss_flat,
-    mse,
+    mse_n,
     net_gradient,
     net_gradient_flat,
     net_gradient_recomputed,
@@ -86,7 +86,7 @@ def test_linear_wrong_shapes_are_named() -> None:
 
 def test_mse_keeps_the_one_over_n() -> None:
     Y = np.arange(6.0).reshape(3, 2)
-    assert mse(Y, np.zeros_like(Y)) == pytest.approx(np.sum(Y**2) / 3)
+    assert mse_n(Y, np.zeros_like(Y)) == pytest.approx(np.sum(Y**2) / 3)
 
 
 # --- the three-layer network -------------------------------------------------

@@ -6,12 +6,12 @@ from hypothesis.extra.numpy import array_shapes, arrays
 
 from labcode.activations import sigmoid, sigmoid_prime
 from labcode.graph import (
-    Add,
+    AddUnit,
     AddConst,
     Chain,
     Exp,
     FanOut,
-    Multiply,
+    MultiplyUnit,
     Negate,
     Power,
     Reciprocal,
@@ -79,7 +79,7 @@ def test_backward_before_forward_is_an_error(name: str) -> None:
         make().backward()
 
 
-@pytest.mark.parametrize("node", [Add(), Multiply(), FanOut()])
+@pytest.mark.parametrize("node", [AddUnit(), MultiplyUnit(), FanOut()])
 def test_multi_input_nodes_need_forward_first(node) -> None:
     with pytest.raises(RuntimeError, match="before forward"):
         node.backward()
@@ -151,7 +151,7 @@ def test_trace_works_on_arrays_but_the_table_wants_scalars() -> None:
 @given(a=arrays(np.float64, 3, elements=moderate), b=arrays(np.float64, 3, elements=moderate),
        g=arrays(np.float64, 3, elements=moderate))
 def test_add_and_multiply_against_central_differences(a, b, g) -> None:
-    add, mul = Add(), Multiply()
+    add, mul = AddUnit(), MultiplyUnit()
     add.forward(a, b)
     mul.forward(a, b)
     ga, gb = add.backward(g)
@@ -163,7 +163,7 @@ def test_add_and_multiply_against_central_differences(a, b, g) -> None:
 
 
 def test_two_input_nodes_reject_mismatched_shapes() -> None:
-    for node in (Add(), Multiply()):
+    for node in (AddUnit(), MultiplyUnit()):
         with pytest.raises(ValueError, match=r"b has shape \(3,\) but \(2,\) was expected"):
             node.forward(np.ones(2), np.ones(3))
 
@@ -172,7 +172,7 @@ def test_two_input_nodes_reject_mismatched_shapes() -> None:
 @given(x=arrays(np.float64, 4, elements=moderate))
 def test_fan_out_gradients_add_up(x) -> None:
     """f(x) = x * exp(x): x reaches f along two paths, and the two gradients add."""
-    fork, exp, mul = FanOut(), Exp(), Multiply()
+    fork, exp, mul = FanOut(), Exp(), MultiplyUnit()
     x1, x2 = fork.forward(x)
     mul.forward(x1, exp.forward(x2))
     g1, g_exp = mul.backward()

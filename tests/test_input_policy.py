@@ -336,10 +336,10 @@ def _dense() -> layers.Dense:
     return layers.Dense.from_arrays(R(3, 2, seed=5), R(2, seed=6), activation="tanh")
 
 
-def _dense_backward(dY: Any) -> Any:
+def _dense_backward(grad_out: Any) -> Any:
     layer = _dense()
     layer.forward(R(4, 3, seed=7))
-    return layer.backward(dY), layer.dW, layer.db
+    return layer.backward(grad_out), layer.grad_W, layer.grad_b
 
 
 def _network() -> network.Network:
@@ -423,24 +423,14 @@ POLICY: dict[str, Entry] = {
                               Case("g has a dimension more", {"g": R(2, 3, 2)}, ValueError, "g")]),
     # --- backprop ---
     "backprop.forward": Entry(backprop.forward, lambda: {"X": R(4, 3), "W1": R(3, 2), "W2": R(2, 1)},
-                              {"X": Arr("n p"), "W1": Arr("p d"), "W2": Arr("d q")},
-                              [Case("out a list", {"out": [np.ones((4, 2))] * 3}, TypeError, "out"),
-                               Case("out int", {"out": (np.ones((4, 2), int), np.ones((4, 2)), np.ones((4, 1)))},
-                                    TypeError, "out.h"),
-                               Case("out read-only", {"out": (np.ones((4, 2)), np.ones((4, 2)), _read_only((4, 1)))},
-                                    ValueError, "out.y_pred"),
-                               Case("out shape", {"out": (np.ones((4, 2)), np.ones((4, 2)), np.ones((4, 2)))},
-                                    ValueError, "out.y_pred")]),
-    "backprop.mse_loss": Entry(backprop.mse_loss, lambda: {"y_pred": R(4, 2), "Y": R(4, 2, seed=1)},
+                              {"X": Arr("n p"), "W1": Arr("p d"), "W2": Arr("d q")}),
+    "backprop.mse_nq": Entry(backprop.mse_nq, lambda: {"y_pred": R(4, 2), "Y": R(4, 2, seed=1)},
                                {"y_pred": Arr("n q"), "Y": Arr("n q")}),
     "backprop.backward": Entry(
         backprop.backward,
-        lambda: {"X": R(4, 3), "Y": R(4, 1, seed=1), "W2": R(2, 1, seed=2), "h": R(4, 2, seed=3),
-                 "h_r": R(4, 2, seed=4), "y_pred": R(4, 1, seed=5)},
-        {"X": Arr("n p"), "Y": Arr("n q"), "W2": Arr("d q"), "h": Arr("n d"), "h_r": Arr("n d"), "y_pred": Arr("n q")},
-        [Case("out int", {"out": (np.ones((3, 2), int), np.ones((2, 1)))}, TypeError, "out[0]"),
-         Case("out read-only", {"out": (np.ones((3, 2)), _read_only((2, 1)))}, ValueError, "out[1]"),
-         Case("out shape", {"out": (np.ones((2, 3)), np.ones((2, 1)))}, ValueError, "out[0]")]),
+        lambda: {"X": R(4, 3), "Y": R(4, 1, seed=1), "W2": R(2, 1, seed=2), "z": R(4, 2, seed=3),
+                 "h": R(4, 2, seed=4), "y_pred": R(4, 1, seed=5)},
+        {"X": Arr("n p"), "Y": Arr("n q"), "W2": Arr("d q"), "z": Arr("n d"), "h": Arr("n d"), "y_pred": Arr("n q")}),
     "backprop.sgd_update": Entry(backprop.sgd_update, lambda: {"W": R(2, 3), "grad_W": R(2, 3, seed=1), "lr": 0.5},
                                  {"W": Shared("...", writable=True, empty="skip"), "grad_W": Arr("=W"),
                                   "lr": Real(above=0)},
@@ -500,7 +490,7 @@ POLICY: dict[str, Entry] = {
          Case("grad of another shape", {"_grad": lambda t: np.ones(3)}, ValueError, "grad(theta)"),
          Case("grad complex", {"_grad": lambda t: t + 1j}, TypeError, "grad(theta)")]),
     # --- gradients ---
-    "gradients.mse": Entry(gradients.mse, lambda: {"Y": R(4, 2), "Y_hat": R(4, 2, seed=1)},
+    "gradients.mse_n": Entry(gradients.mse_n, lambda: {"Y": R(4, 2), "Y_hat": R(4, 2, seed=1)},
                            {"Y": Arr("n q"), "Y_hat": Arr("n q")}),
     **{f"gradients.{f}": Entry(getattr(gradients, f), lambda: {"beta": R(3, 2), "X": R(4, 3, seed=1), "Y": R(4, 2, seed=2)},
                                {"beta": Arr("p q"), "X": Arr("n p"), "Y": Arr("n q")})
@@ -546,10 +536,10 @@ POLICY: dict[str, Entry] = {
                                      lambda: {"a": R(2, 3), "b": R(2, 3, seed=1)},
                                      {"a": Arr("...", empty="skip"), "b": Arr("=a")},
                                      [Case("both empty", {"a": np.ones((0, 3)), "b": np.ones((0, 3))}, None)])
-       for cls in ("Add", "Multiply")},
+       for cls in ("AddUnit", "MultiplyUnit")},
     **{f"graph.{cls}.backward": Entry(lambda grad_out, cls=cls: _two_input_backward(getattr(graph, cls), grad_out),
                                       lambda: {"grad_out": R(3)}, {"grad_out": Arr("3")})
-       for cls in ("Add", "Multiply")},
+       for cls in ("AddUnit", "MultiplyUnit")},
     "graph.FanOut.forward": Entry(lambda x: graph.FanOut().forward(x), lambda: {"x": R(2, 3)}, {"x": Arr("...")}),
     "graph.FanOut.backward": Entry(_fanout_backward, lambda: {"grad_1": R(3), "grad_2": R(3, seed=1)},
                                    {"grad_1": Arr("3"), "grad_2": Arr("3")}),
@@ -575,15 +565,16 @@ POLICY: dict[str, Entry] = {
                                   {"W": Arr("L M"), "X": Arr("L N"), "B": Arr("M 1"),
                                    "activation": Option("softmax", KeyError, name="activation")}),
     "layers.Dense": Entry(lambda **kw: layers.Dense(**kw).W,
-                          lambda: {"prev": 3, "n": 2, "rng": np.random.default_rng(0), "scale": 0.05,
+                          lambda: {"in_size": 3, "out_size": 2, "rng": np.random.default_rng(0), "scale": 0.05,
                                    "activation": "tanh"},
-                          {"prev": Int(at_least=1), "n": Int(at_least=1), "rng": Rng(), "scale": Real(at_least=0),
+                          {"in_size": Int(at_least=1), "out_size": Int(at_least=1), "rng": Rng(), "scale": Real(at_least=0),
                            "activation": Option("softmax", KeyError, name="activation")}),
     "layers.Dense.from_arrays": Entry(lambda W, b: layers.Dense.from_arrays(W, b).W, lambda: {"W": R(3, 2), "b": R(2)},
                                       {"W": Shared("prev n"), "b": Shared("n")}),
-    "layers.Dense.forward": Entry(lambda X: _dense().forward(X), lambda: {"X": R(4, 3)}, {"X": Arr("N prev")},
-                                  fixed=("prev",)),
-    "layers.Dense.backward": Entry(_dense_backward, lambda: {"dY": R(4, 2)}, {"dY": Arr("N n")}, fixed=("N", "n")),
+    "layers.Dense.forward": Entry(lambda X: _dense().forward(X), lambda: {"X": R(4, 3)}, {"X": Arr("n in_size")},
+                                  fixed=("in_size",)),
+    "layers.Dense.backward": Entry(_dense_backward, lambda: {"grad_out": R(4, 2)}, {"grad_out": Arr("n out_size")},
+                                   fixed=("n", "out_size")),
     "network.Network": Entry(
         lambda params, activations: network.Network(params, activations).forward(np.ones((2, 3))),
         lambda: {"params": {"W1": R(3, 2), "b1": R(2), "W2": R(2, 1), "b2": R(1)}, "activations": ["tanh", "identity"]},
@@ -715,7 +706,7 @@ EXEMPT: dict[str, str] = {
        for name in ("autograd.Variable.cleargrad", "autograd.Variable.sum", "nn.Module.parameters",
                     "nn.Module.cleargrads", "optim.SGD.zero_grad", "graph.Unit.local_derivative",
                     "graph.sigmoid_chain", "reference.reference_problem", "graph.Unit", "graph.Exp",
-                    "graph.Negate", "graph.Reciprocal", "graph.Add", "graph.Multiply", "graph.FanOut", "nn.Module",
+                    "graph.Negate", "graph.Reciprocal", "graph.AddUnit", "graph.MultiplyUnit", "graph.FanOut", "nn.Module",
                     "nn.ReLU", "autograd.Function", "trainer.TrainingLog.header")},
     **{f"autograd.{cls}": "no argument to check; its call is Function.__call__"
        for cls in ("Add", "Mul", "Neg", "MatMul", "ReLU", "Square", "Sum", "MeanSquaredError")},
@@ -831,15 +822,15 @@ def test_bad_input_is_refused_by_the_policy(qualname: str) -> None:
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: backprop.mse_loss(np.array([[1 + 1j]]), np.array([[1.0]])), TypeError,
+        (lambda: backprop.mse_nq(np.array([[1 + 1j]]), np.array([[1.0]])), TypeError,
          "y_pred must be real numbers, got an array of dtype complex128"),
         (lambda: gradients.linear_gradient(np.ones((2, 1)), np.ones((3, 2)) * (1 + 1j), np.ones((3, 1))), TypeError,
          "X must be real numbers, got an array of dtype complex128"),
-        (lambda: backprop.mse_loss(np.ones((0, 1)), np.ones((0, 1))), ValueError,
+        (lambda: backprop.mse_nq(np.ones((0, 1)), np.ones((0, 1))), ValueError,
          "y_pred has shape (0, 1) but (n, q) was expected with n >= 1 (an empty array)"),
-        (lambda: gradients.mse(np.ones((0, 1)), np.ones((0, 1))), ValueError, "Y has shape (0, 1)"),
+        (lambda: gradients.mse_n(np.ones((0, 1)), np.ones((0, 1))), ValueError, "Y has shape (0, 1)"),
         (lambda: gradients.add_bias([]), ValueError, "X has shape (0,) but (n, p) was expected"),
-        (lambda: backprop.forward([[1.0]], [[1.0]], [[1.0]]).h, None, None),
+        (lambda: backprop.forward([[1.0]], [[1.0]], [[1.0]]).z, None, None),
         (lambda: autograd.mean(np.ones(0)), ValueError, "x has shape (0,) but an array with at least one entry"),
         (lambda: trainer.Trainer(nn.Linear(1, 1, weight=np.ones((1, 1))), autograd.mean_squared_error,
                                  optim.SGD(nn.Linear(1, 1, weight=np.ones((1, 1))).parameters())).fit(
@@ -850,7 +841,8 @@ def test_bad_input_is_refused_by_the_policy(qualname: str) -> None:
         (lambda: nn.Linear(0, 2, rng=np.random.default_rng(0)), ValueError, "in_size must be an integer >= 1, got 0"),
         (lambda: nn.Linear(3, 2, rng=0), TypeError, "rng must be a numpy.random.Generator"),
         (lambda: network.Network.init([3, 2], rng=0), TypeError, "rng must be a numpy.random.Generator"),
-        (lambda: layers.Dense(2.0, 3, rng=np.random.default_rng(0)), TypeError, "prev must be an integer, got float 2.0"),
+        (lambda: layers.Dense(2.0, 3, rng=np.random.default_rng(0)), TypeError,
+         "in_size must be an integer, got float 2.0"),
         (lambda: gradcheck.directional_check(lambda t: 0.0, lambda t: t, np.ones(2), np.random.default_rng(0),
                                              directions=0), ValueError, "directions must be an integer >= 1, got 0"),
         (lambda: gradcheck.numerical_gradient(lambda: 0.0, {"w": np.ones(2)}, h=0.0), ValueError,
@@ -1019,27 +1011,15 @@ def test_gradient_checker_perturbs_nothing_when_a_later_block_is_wrong() -> None
     assert calls == [] and good.tolist() == [1.0, 2.0]
 
 
-def test_out_arrays_are_all_checked_before_the_first_is_written() -> None:
-    X, W1, W2 = np.ones((4, 3)), np.ones((3, 2)), np.ones((2, 1))
-    h, h_r = np.full((4, 2), 7.0), np.full((4, 2), 7.0)
-    with pytest.raises(ValueError, match="out.y_pred"):
-        backprop.forward(X, W1, W2, out=(h, h_r, np.ones((4, 2))))
-    assert (h == 7.0).all() and (h_r == 7.0).all()
-    grad_W1 = np.full((3, 2), 7.0)
-    with pytest.raises(ValueError, match=r"out\[1\]"):
-        backprop.backward(X, np.ones((4, 1)), W2, *backprop.forward(X, W1, W2), out=(grad_W1, _read_only((2, 1))))
-    assert (grad_W1 == 7.0).all()
-
-
 def test_layers_keep_their_state_when_refused() -> None:
     net_ = _network()
     X, Y = R(4, 3), R(4, 1, seed=1)
     net_.gradient(X, Y)
-    state = [(layer.X.copy(), layer.Z.copy(), layer.dW.copy(), layer.db.copy()) for layer in net_.layers]
+    state = [(layer.X.copy(), layer.Z.copy(), layer.grad_W.copy(), layer.grad_b.copy()) for layer in net_.layers]
     other = R(4, 3, seed=5)  # a forward pass on it would change what the layers store
     for bad_X, bad_Y in ((other + 1j, Y), (other, Y[:3]), (other[:, :2], Y), (other, Y.astype(object)), ([], Y),
                          (other, np.concatenate([Y, Y], axis=1))):
         with pytest.raises((TypeError, ValueError)):
             net_.gradient(bad_X, bad_Y)
     for layer, (X0, Z0, dW0, db0) in zip(net_.layers, state):
-        assert all(np.array_equal(a, b) for a, b in ((layer.X, X0), (layer.Z, Z0), (layer.dW, dW0), (layer.db, db0)))
+        assert all(np.array_equal(a, b) for a, b in ((layer.X, X0), (layer.Z, Z0), (layer.grad_W, dW0), (layer.grad_b, db0)))

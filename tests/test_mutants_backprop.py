@@ -1,9 +1,9 @@
 """labcode.backprop: what the mutation run showed untested.
 
-Checked here: each array of the wrong rank is refused, naming it; ``out=``
-buffers are written into and returned; the ReLU mask is 0 at the kink; the
-dtypes of ``train_by_hand``'s buffers follow NumPy's promotion of all four
-arrays (compared with a plain transcription of the chapter's formulas).
+Checked here: each array of the wrong rank is refused, naming it; `forward`
+keeps the pre-activation and the post-activation; the ReLU mask is 0 at the
+kink; ``train_by_hand`` keeps NumPy's promotion of all four arrays (compared
+with a plain transcription of the chapter's formulas).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import re
 import numpy as np
 import pytest
 
-from labcode.backprop import Forward, backward, forward, mse_loss, train_by_hand
+from labcode.backprop import Forward, backward, forward, mse_nq, train_by_hand
 
 
 def _names(excinfo: pytest.ExceptionInfo, name: str) -> bool:
-    """Whether the error message names ``name`` as a word (``h`` but not ``h_r``)."""
+    """Whether the error message names ``name`` as a word (``h`` inside ``grad_h`` does not count)."""
     return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", str(excinfo.value)) is not None
 
 
@@ -40,37 +40,34 @@ def test_forward_refuses_an_array_that_is_not_a_matrix(which, rank) -> None:
     assert _names(excinfo, which)
 
 
-def test_forward_writes_into_the_out_buffers_and_returns_them() -> None:
+def test_forward_keeps_the_pre_and_the_post_activation() -> None:
     X, W1, W2, _ = _chain()
-    fresh = forward(X, W1, W2)
-    buffers = Forward(*(np.full(a.shape, np.nan) for a in fresh))
-    result = forward(X, W1, W2, out=buffers)
-    for got, buffer, expected in zip(result, buffers, fresh):
-        assert got is buffer
-        np.testing.assert_array_equal(buffer, expected)
-    np.testing.assert_array_equal(fresh.h, X @ W1)
-    np.testing.assert_array_equal(fresh.h_r, np.maximum(X @ W1, 0))
+    kept = forward(X, W1, W2)
+    assert isinstance(kept, Forward) and kept._fields == ("z", "h", "y_pred")
+    np.testing.assert_array_equal(kept.z, X @ W1)
+    np.testing.assert_array_equal(kept.h, np.maximum(X @ W1, 0))
+    np.testing.assert_array_equal(kept.y_pred, np.maximum(X @ W1, 0) @ W2)
 
 
-@pytest.mark.parametrize("name", ["Y", "h", "h_r", "y_pred"])
+@pytest.mark.parametrize("name", ["Y", "z", "h", "y_pred"])
 def test_backward_names_the_array_of_the_wrong_shape(name) -> None:
     X, W1, W2, Y = _chain()
-    arrays = dict(zip(("h", "h_r", "y_pred"), forward(X, W1, W2)), Y=Y)
+    arrays = dict(zip(("z", "h", "y_pred"), forward(X, W1, W2)), Y=Y)
     arrays[name] = np.zeros((arrays[name].shape[0] + 1, arrays[name].shape[1]))
     with pytest.raises(ValueError) as excinfo:
-        backward(X, arrays["Y"], W2, arrays["h"], arrays["h_r"], arrays["y_pred"])
+        backward(X, arrays["Y"], W2, arrays["z"], arrays["h"], arrays["y_pred"])
     assert _names(excinfo, name)
 
 
 def test_relu_mask_is_zero_at_the_kink() -> None:
-    # h = 1*1 + (-1)*1 = 0 exactly: relu'(0) = 0 (relu_prime's convention), so
+    # z = 1*1 + (-1)*1 = 0 exactly: relu'(0) = 0 (relu_prime's convention), so
     # no gradient reaches W1 although the error and X are not zero.
     X = np.array([[1.0, -1.0]])
     W1 = np.array([[1.0], [1.0]])
     W2 = np.array([[1.0]])
     Y = np.array([[1.0]])
     kept = forward(X, W1, W2)
-    assert kept.h[0, 0] == 0.0
+    assert kept.z[0, 0] == 0.0
     grad_W1, grad_W2 = backward(X, Y, W2, *kept)
     np.testing.assert_array_equal(grad_W1, np.zeros((2, 1)))
     np.testing.assert_array_equal(grad_W2, np.zeros((1, 1)))
@@ -80,14 +77,14 @@ def _transcribed_training(X, Y, W1, W2, lr, epochs):
     """The chapter's formulas with NumPy's own type promotion, no buffers."""
     losses = []
     for _ in range(epochs):
-        h = X @ W1
-        h_r = np.maximum(h, 0)
-        y_pred = h_r @ W2
+        z = X @ W1
+        h = np.maximum(z, 0)
+        y_pred = h @ W2
         diff = y_pred - Y
         losses.append(float(np.sum(diff * diff) / diff.size))
         G = (2.0 / y_pred.size) * (y_pred - Y)
-        grad_W2 = h_r.T @ G
-        grad_W1 = X.T @ ((G @ W2.T) * (h > 0))
+        grad_W2 = h.T @ G
+        grad_W1 = X.T @ ((G @ W2.T) * (z > 0))
         W1 -= lr * grad_W1
         W2 -= lr * grad_W2
     return np.array(losses)
@@ -125,30 +122,9 @@ def test_train_by_hand_refuses_Y_of_the_wrong_shape_and_names_it() -> None:
 
 def test_mse_loss_refuses_shapes_that_differ_and_names_them() -> None:
     with pytest.raises(ValueError) as excinfo:
-        mse_loss(np.zeros((3, 2)), np.zeros((2, 3)))
+        mse_nq(np.zeros((3, 2)), np.zeros((2, 3)))
     assert _names(excinfo, "y_pred") and _names(excinfo, "Y")
-    assert mse_loss(np.array([[1.0, -1.0]]), np.array([[0.0, 1.0]])) == 2.5  # (1 + 4) / 2
-
-
-def test_out_that_is_not_a_tuple_of_arrays_is_refused_by_its_type() -> None:
-    X, W1, W2, Y = _chain()
-    with pytest.raises(TypeError) as excinfo:
-        forward(X, W1, W2, out=[np.empty((4, 2))] * 3)
-    assert "list" in str(excinfo.value)
-
-
-def test_backward_checks_both_out_buffers() -> None:
-    X, W1, W2, Y = _chain()
-    kept = forward(X, W1, W2)
-    good = (np.empty((3, 2)), np.empty((2, 2)))
-    grads = backward(X, Y, W2, *kept, out=good)
-    assert grads[0] is good[0] and grads[1] is good[1]
-    for which in (0, 1):
-        bad = list(good)
-        bad[which] = np.empty((bad[which].shape[0] + 1, bad[which].shape[1]))
-        with pytest.raises(ValueError) as excinfo:
-            backward(X, Y, W2, *kept, out=tuple(bad))
-        assert f"out[{which}]" in str(excinfo.value)
+    assert mse_nq(np.array([[1.0, -1.0]]), np.array([[0.0, 1.0]])) == 2.5  # (1 + 4) / 2
 
 
 def test_train_by_hand_with_no_epochs_changes_nothing() -> None:

@@ -1,6 +1,6 @@
 """labcode.graph: what the mutation run showed untested.
 
-Checked here: `Add.backward` and `FanOut.backward` default to a gradient of 1;
+Checked here: `AddUnit.backward` and `FanOut.backward` default to a gradient of 1;
 a bad gradient's error names the unit it was given to; `format_trace` lays
 out a left-aligned table with no trailing blanks, accepts ``digits=0`` and
 refuses columns that are not all names.
@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from labcode.graph import Add, AddConst, Chain, FanOut, Multiply, Power, Scale, format_trace, trace
+from labcode.graph import AddUnit, AddConst, Chain, FanOut, MultiplyUnit, Power, Scale, format_trace, trace
 
 
 def test_add_and_fan_out_backward_start_from_a_gradient_of_one() -> None:
-    add = Add(name="the sum")
+    add = AddUnit(name="the sum")
     add.forward(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
     ga, gb = add.backward()
     np.testing.assert_array_equal(ga, [1.0, 1.0])
@@ -31,7 +31,7 @@ def test_add_and_fan_out_backward_start_from_a_gradient_of_one() -> None:
 def test_a_gradient_of_the_wrong_shape_is_refused_naming_the_unit(which) -> None:
     bad = np.ones(3)
     if which == "add":
-        unit = Add(name="the sum")
+        unit = AddUnit(name="the sum")
         unit.forward(np.ones(2), np.ones(2))
         call = lambda: unit.backward(bad)  # noqa: E731
     else:
@@ -79,7 +79,7 @@ def test_format_trace_digits_zero_and_bad_columns() -> None:
 
 
 def test_add_has_its_default_name_and_needs_a_forward_first() -> None:
-    add = Add()
+    add = AddUnit()
     assert add.name == "add"
     with pytest.raises(RuntimeError) as excinfo:
         add.backward()
@@ -127,12 +127,12 @@ def test_power_refuses_what_it_cannot_compute_with_a_value_error() -> None:
 
 
 def test_units_have_their_default_names_and_need_a_forward_first() -> None:
-    assert Multiply().name == "multiply" and FanOut().name == "fan-out"
-    for unit, call in ((Multiply(), lambda u: u.backward()), (FanOut(), lambda u: u.backward()),
+    assert MultiplyUnit().name == "multiply" and FanOut().name == "fan-out"
+    for unit, call in ((MultiplyUnit(), lambda u: u.backward()), (FanOut(), lambda u: u.backward()),
                        (Scale(2.0), lambda u: u.local_derivative())):
         with pytest.raises(RuntimeError):
             call(unit)
-    mul = Multiply(name="the product")
+    mul = MultiplyUnit(name="the product")
     mul.forward(np.ones(2), np.ones(2))
     with pytest.raises(ValueError) as excinfo:
         mul.backward(np.ones(3))

@@ -24,7 +24,7 @@ def test_dense_draws_scale_times_standard_normal_w_then_b() -> None:
 
 def test_a_new_layer_has_no_stored_state() -> None:
     for layer in (Dense(3, 2, rng=np.random.default_rng(0)), Dense.from_arrays(np.ones((2, 1)), np.zeros(1))):
-        assert layer.X is None and layer.Z is None and layer.dW is None and layer.db is None
+        assert layer.X is None and layer.Z is None and layer.grad_W is None and layer.grad_b is None
 
 
 def test_forward_checks_a_bias_replaced_with_the_wrong_shape() -> None:

@@ -102,9 +102,9 @@ def test_float32_parameters_compute_in_float32() -> None:
         (
             {"W1": np.ones((2, 3)), "b1": np.ones(3), "W2": np.ones((4, 1)), "b2": np.ones(1)},
             ["relu", "identity"],
-            "W2 has shape (4, 1) but (n1, n2) was expected with n1 = 3",
+            "W2 has shape (4, 1) but (d1, d2) was expected with d1 = 3",
         ),
-        ({"W1": np.ones((2, 3)), "b1": np.ones(2)}, ["relu"], "b1 has shape (2,) but (n1,) was expected with n1 = 3"),
+        ({"W1": np.ones((2, 3)), "b1": np.ones(2)}, ["relu"], "b1 has shape (2,) but (d1,) was expected with d1 = 3"),
     ],
 )
 def test_bad_networks_are_refused(params, activations, message) -> None:

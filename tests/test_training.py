@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from labcode.autograd import Variable, matmul, mean_squared_error, relu
-from labcode.backprop import backward, forward, mse_loss, sgd_update, train_by_hand
+from labcode.backprop import backward, forward, mse_nq, sgd_update, train_by_hand
 from labcode.nn import Linear, ReLU, Sequential
 from labcode.optim import SGD
 from labcode.reference import EPOCHS, LEARNING_RATE, reference_problem
@@ -61,10 +61,10 @@ def test_hand_gradients_match_the_autograd_in_float64() -> None:
 
 def test_backward_does_not_change_its_inputs() -> None:
     X, Y, W1, W2 = reference_problem()
-    h, h_r, y_pred = forward(X, W1, W2)
-    kept = [a.copy() for a in (X, Y, W2, h, h_r, y_pred)]
-    backward(X, Y, W2, h, h_r, y_pred)
-    for a, b in zip((X, Y, W2, h, h_r, y_pred), kept):
+    z, h, y_pred = forward(X, W1, W2)
+    kept = [a.copy() for a in (X, Y, W2, z, h, y_pred)]
+    backward(X, Y, W2, z, h, y_pred)
+    for a, b in zip((X, Y, W2, z, h, y_pred), kept):
         np.testing.assert_array_equal(a, b)
 
 
@@ -85,10 +85,10 @@ def version_1_numpy(epochs: int) -> np.ndarray:
     X, Y, W1, W2 = reference_problem()
     losses = []
     for _ in range(epochs):
-        h, h_r, y_pred = forward(X, W1, W2)
-        losses.append(mse_loss(y_pred, Y))
-        grad_W1, grad_W2 = backward(X, Y, W2, h, h_r, y_pred)
-        W1 -= LEARNING_RATE * grad_W1  # plain numpy, not sgd_update: may differ in the last bit
+        z, h, y_pred = forward(X, W1, W2)
+        losses.append(mse_nq(y_pred, Y))
+        grad_W1, grad_W2 = backward(X, Y, W2, z, h, y_pred)
+        W1 -= LEARNING_RATE * grad_W1
         W2 -= LEARNING_RATE * grad_W2
     return np.array(losses)
 
@@ -149,10 +149,8 @@ def test_the_five_versions_give_the_same_loss_curve() -> None:
     by_hand = train_by_hand(*reference_problem(), epochs=EPOCHS_HERE)
     curves = [v(EPOCHS_HERE) for v in (version_1_numpy, version_2_variables, version_3_module,
                                        version_4_optimizer, version_5_trainer)]
-    for curve in curves:
+    for curve in curves:  # one update expression everywhere, the same operations in the same order: the same bits
         assert curve.shape == (EPOCHS_HERE,)
-        np.testing.assert_allclose(curve, by_hand, rtol=1e-5, atol=0)
-    for curve in curves[1:]:  # same function calls in the same order: the same bits
         np.testing.assert_array_equal(curve, by_hand)
     assert by_hand[-1] < by_hand[0] / 3
 
@@ -250,21 +248,6 @@ def test_trainer_progress_bar_when_asked(capsys) -> None:
     assert len(captured.out.splitlines()) == 4  # header and three rows
 
 
-def test_forward_and_backward_write_into_given_arrays_or_name_the_shapes() -> None:
-    X, Y, W1, W2 = reference_problem()
-    fresh = forward(X, W1, W2)
-    kept = forward(X, W1, W2, out=tuple(np.empty_like(a) for a in fresh))
-    assert all(np.array_equal(a, b) for a, b in zip(kept, fresh))
-    grads = (np.empty_like(W1), np.empty_like(W2))
-    got = backward(X, Y, W2, *kept, out=grads)
-    assert got[0] is grads[0] and got[1] is grads[1]
-    assert all(np.array_equal(a, b) for a, b in zip(got, backward(X, Y, W2, *fresh)))
-    with pytest.raises(ValueError, match=r"out\[0\] has shape \(100, 1000\) but \(p, d\) was expected with p = 1000"):
-        backward(X, Y, W2, *kept, out=(np.empty((100, 1000), np.float32), grads[1]))
-    with pytest.raises(ValueError, match=r"out.y_pred has shape \(64, 9\) but \(n, q\) was expected with q = 10 \(set by W2\)"):
-        forward(X, W1, W2, out=(fresh.h, fresh.h_r, np.empty((64, 9), np.float32)))
-
-
 # --- training that notices ------------------------------------------------------
 
 
@@ -283,7 +266,7 @@ def test_train_by_hand_stops_when_the_loss_diverges_and_keeps_the_log(lr) -> Non
     np.testing.assert_array_equal(W1, V1)  # that epoch's update was not made
     np.testing.assert_array_equal(W2, V2)
     with np.errstate(over="ignore"):  # what the stop was about: these weights overflow the loss
-        assert not np.isfinite(mse_loss(forward(X, W1, W2).y_pred, Y))
+        assert not np.isfinite(mse_nq(forward(X, W1, W2).y_pred, Y))
 
 
 def test_train_by_hand_stops_at_once_on_nan_data() -> None:

@@ -1,6 +1,6 @@
-"""``python -m labcode.bench``: see `labcode.bench.main`."""
+"""``python -m labcode.bench``: see `labcode.bench.cli.main`."""
 
-from labcode.bench import main
+from labcode.bench.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

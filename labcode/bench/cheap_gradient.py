@@ -2,7 +2,7 @@
 
 On the reference problem of chapter 8 (in float64, which the checkers need):
 
-* ``forward``: `labcode.backprop.forward` and `labcode.backprop.mse_loss`, one loss;
+* ``forward``: `labcode.backprop.forward` and `labcode.backprop.mse_nq`, one loss;
 * ``backward``: `labcode.backprop.backward` alone, given what the forward pass kept;
 * ``gradient``: forward and backward together, the whole gradient;
 * ``full_check``: `labcode.gradcheck.numerical_gradient` over all P = p·d + d·q
@@ -19,8 +19,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from labcode.backprop import backward, forward, mse_loss
-from labcode.bench import Measurement, benchmark, calibrate, time_cases
+from labcode.backprop import backward, forward, mse_nq
+from labcode.bench.suite import Measurement, benchmark
+from labcode.bench.timing import calibrate, time_cases
 from labcode.gradcheck import directional_check, numerical_gradient
 from labcode.reference import reference_problem
 
@@ -54,7 +55,7 @@ def _forward() -> Callable[[int], object]:
 
     def work(k: int) -> None:
         for _ in range(k):
-            mse_loss(forward(X, W1, W2).y_pred, Y)
+            mse_nq(forward(X, W1, W2).y_pred, Y)
 
     return work
 
@@ -76,7 +77,7 @@ def _gradient() -> Callable[[int], object]:
     def work(k: int) -> None:
         for _ in range(k):
             kept = forward(X, W1, W2)
-            mse_loss(kept.y_pred, Y)
+            mse_nq(kept.y_pred, Y)
             backward(X, Y, W2, *kept)
 
     return work
@@ -87,7 +88,7 @@ def _check_entries() -> Callable[[int], object]:
     X, Y, W1, W2 = problem64()
 
     def loss() -> float:
-        return mse_loss(forward(X, W1, W2).y_pred, Y)
+        return mse_nq(forward(X, W1, W2).y_pred, Y)
 
     return lambda k: numerical_gradient(loss, {"W1[:k]": W1.reshape(-1)[:k]})
 
@@ -98,7 +99,7 @@ def _flat_functions(X: np.ndarray, Y: np.ndarray, p: int, d: int):
 
     def loss(theta: np.ndarray) -> float:
         W1, W2 = split(theta)
-        return mse_loss(forward(X, W1, W2).y_pred, Y)
+        return mse_nq(forward(X, W1, W2).y_pred, Y)
 
     def grad(theta: np.ndarray) -> np.ndarray:
         W1, W2 = split(theta)
@@ -139,14 +140,6 @@ def cheap_gradient(quick: bool = False, clock: str = "cpu") -> Measurement:
         ``directional_check``; ratios ``backward / forward``,
         ``gradient / forward``, ``full_check / gradient``,
         ``full_check / forward``, ``directional_check / gradient``.
-
-    Examples
-    --------
-    >>> from labcode.bench.cheap_gradient import cheap_gradient
-    >>> m = cheap_gradient(quick=True)
-    >>> list(m.times), m.params["full_check"]["parameters"]
-    (['forward', 'backward', 'gradient', 'full_check', 'directional_check'],
-     101000)
     """
     repeats, seconds = (3, 0.002) if quick else (9, 0.05)
     sample = SAMPLE[quick]
@@ -176,7 +169,7 @@ def cheap_gradient(quick: bool = False, clock: str = "cpu") -> Measurement:
             "directional_check / gradient": medians["directional_check"] / medians["gradient"],
         },
         notes={
-            "forward": "forward + mse_loss: one loss",
+            "forward": "forward + mse_nq: one loss",
             "backward": "backward alone (three GEMMs)",
             "gradient": "forward + loss + backward",
             "full_check": f"numerical_gradient, 2 losses per entry, all {parameters} entries (extrapolated)",

@@ -1,12 +1,13 @@
 """The conventions benchmark: is the transposed (column) form of a dense layer slower?
 
-Chapter 2 writes one dense layer two ways, with ``W`` of shape (L, M) in both:
+Chapter 2 writes one dense layer two ways, with ``W`` of shape (p, q) in both:
 
-* ``columns``: ``W.T @ X + B``, samples as the N columns of ``X`` (L, N), ``B`` (M, 1);
-* ``rows``: ``X @ W + b``, samples as the N rows of ``X`` (N, L), ``b`` (M,).
+* ``columns``: ``W.T @ X + B``, samples as the n columns of ``X`` (p, n), ``B`` (q, 1);
+* ``rows``: ``X @ W + b``, samples as the n rows of ``X`` (n, p), ``b`` (q,).
 
 Both compute the same numbers (one is the other transposed). This benchmark
-times them for L = 1000, M = 100 and N in {1, 64, 1024}, in float32, with
+times them for p = 1000 inputs, q = 100 outputs and n in {1, 64, 1024}
+samples, in float32, with
 BLAS limited to 1 and then 2 threads, the two conventions interleaved.
 Because CPU time adds up the threads, it always uses the wall clock.
 """
@@ -17,32 +18,34 @@ from collections.abc import Callable
 
 import numpy as np
 
-from labcode.bench import Measurement, benchmark, blas_threads, calibrate, time_cases
+from labcode.bench.machine import blas_threads
+from labcode.bench.suite import Measurement, benchmark
+from labcode.bench.timing import calibrate, time_cases
 
-__all__ = ["L", "M", "SIZES", "THREADS", "layer_inputs", "conventions"]
+__all__ = ["P", "Q", "SIZES", "THREADS", "layer_inputs", "label", "conventions"]
 
-#: Inputs and outputs of the layer.
-L, M = 1000, 100
-#: Numbers of samples N.
+#: Inputs p and outputs q of the layer.
+P, Q = 1000, 100
+#: Numbers of samples n.
 SIZES = (1, 64, 1024)
 #: BLAS thread limits.
 THREADS = (1, 2)
 
 
-def layer_inputs(N: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def layer_inputs(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Float32 arrays for both conventions, holding the same numbers.
 
     Parameters
     ----------
-    N : int
+    n : int
         Number of samples.
     rng : numpy.random.Generator
 
     Returns
     -------
     dict of str to ndarray
-        ``W`` (L, M), ``X_columns`` (L, N), ``B`` (M, 1), ``X_rows`` (N, L)
-        (``X_columns.T``, made contiguous) and ``b`` (M,).
+        ``W`` (p, q), ``X_columns`` (p, n), ``B`` (q, 1), ``X_rows`` (n, p)
+        (``X_columns.T``, made contiguous) and ``b`` (q,).
 
     Examples
     --------
@@ -55,20 +58,20 @@ def layer_inputs(N: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     >>> columns.shape, rows.shape, same
     ((100, 3), (3, 100), True)
     """
-    W = rng.standard_normal((L, M), dtype=np.float32)
-    X_columns = rng.standard_normal((L, N), dtype=np.float32)
-    b = rng.standard_normal(M, dtype=np.float32)
+    W = rng.standard_normal((P, Q), dtype=np.float32)
+    X_columns = rng.standard_normal((P, n), dtype=np.float32)
+    b = rng.standard_normal(Q, dtype=np.float32)
     return {
         "W": W,
         "X_columns": X_columns,
-        "B": b.reshape(M, 1).copy(),
+        "B": b.reshape(Q, 1).copy(),
         "X_rows": np.ascontiguousarray(X_columns.T),
         "b": b,
     }
 
 
-def _columns(N: int) -> Callable[[], Callable[[int], object]]:
-    a = layer_inputs(N, np.random.default_rng(N))
+def _columns(n: int) -> Callable[[], Callable[[int], object]]:
+    a = layer_inputs(n, np.random.default_rng(n))
     W, X, B = a["W"], a["X_columns"], a["B"]
 
     def prepare() -> Callable[[int], object]:
@@ -81,8 +84,8 @@ def _columns(N: int) -> Callable[[], Callable[[int], object]]:
     return prepare
 
 
-def _rows(N: int) -> Callable[[], Callable[[int], object]]:
-    a = layer_inputs(N, np.random.default_rng(N))
+def _rows(n: int) -> Callable[[], Callable[[int], object]]:
+    a = layer_inputs(n, np.random.default_rng(n))
     W, X, b = a["W"], a["X_rows"], a["b"]
 
     def prepare() -> Callable[[int], object]:
@@ -95,13 +98,21 @@ def _rows(N: int) -> Callable[[], Callable[[int], object]]:
     return prepare
 
 
-def _label(N: int, threads: int) -> str:
-    return f"N={N}, {threads} thread{'s' if threads > 1 else ''}"
+def label(n: int, threads: int) -> str:
+    """The part of a case's and a ratio's name that gives n and the threads: ``"n=64, 2 threads"``.
+
+    Examples
+    --------
+    >>> from labcode.bench.conventions import label
+    >>> f"columns / rows ({label(1, 1)})"
+    'columns / rows (n=1, 1 thread)'
+    """
+    return f"n={n}, {threads} thread{'s' if threads > 1 else ''}"
 
 
 @benchmark("conventions", "W.T @ x + b (samples as columns) vs x @ W + b (rows), float32, 1 and 2 BLAS threads")
 def conventions(quick: bool = False, clock: str = "cpu") -> Measurement:
-    """Wall time of one dense layer in each convention, by N and BLAS threads.
+    """Wall time of one dense layer in each convention, by n and BLAS threads.
 
     Parameters
     ----------
@@ -113,16 +124,11 @@ def conventions(quick: bool = False, clock: str = "cpu") -> Measurement:
     Returns
     -------
     labcode.bench.Measurement
-        Cases ``columns, N=..., k thread(s)`` and ``rows, ...``; ratios
-        ``columns / rows`` for each N and thread count, and the speed-up
-        ``1 thread / 2 threads`` of each convention at each N.
-
-    Examples
-    --------
-    >>> from labcode.bench.conventions import conventions
-    >>> m = conventions(quick=True)
-    >>> m.clock, len(m.times), m.params["rows, N=64, 2 threads"]
-    ('wall', 12, {'convention': 'rows', 'N': 64, 'threads': 2})
+        Cases ``columns, n=..., k thread(s)`` and ``rows, ...``; ratios
+        ``columns / rows`` for each n and thread count (the median of the
+        ratios within a round, where the two run back to back), and the
+        speed-up ``1 thread / 2 threads`` of each convention at each n (a
+        ratio of medians: the two are timed one after the other).
     """
     repeats, seconds = (3, 0.002) if quick else (15, 0.025)
     times: dict[str, list[float]] = {}
@@ -133,26 +139,28 @@ def conventions(quick: bool = False, clock: str = "cpu") -> Measurement:
         with blas_threads(threads) as in_effect:
             if in_effect is not None and in_effect != threads:
                 remarks.append(f"asked BLAS for {threads} threads, it runs {in_effect}")
-            for N in SIZES:
+            for n in SIZES:
                 cases = {
-                    f"columns, {_label(N, threads)}": _columns(N),
-                    f"rows, {_label(N, threads)}": _rows(N),
+                    f"columns, {label(n, threads)}": _columns(n),
+                    f"rows, {label(n, threads)}": _rows(n),
                 }
                 numbers = {name: calibrate(prepare, seconds=seconds) for name, prepare in cases.items()}
                 times.update(time_cases(cases, repeats=repeats, number=numbers, clock="wall"))
                 number.update(numbers)
                 for name in cases:
-                    params[name] = {"convention": name.split(",")[0], "N": N, "threads": threads}
+                    params[name] = {"convention": name.split(",")[0], "n": n, "threads": threads}
     medians = {case: float(np.median(values)) for case, values in times.items()}
     ratios = {}
     for threads in THREADS:
-        for N in SIZES:
-            label = _label(N, threads)
-            ratios[f"columns / rows ({label})"] = medians[f"columns, {label}"] / medians[f"rows, {label}"]
+        for n in SIZES:
+            case = label(n, threads)
+            # Within a round the two conventions run back to back: the median of those ratios.
+            pairs = zip(times[f"columns, {case}"], times[f"rows, {case}"])
+            ratios[f"columns / rows ({case})"] = float(np.median([c / r for c, r in pairs]))
     for convention in ("columns", "rows"):
-        for N in SIZES:
-            one, two = (medians[f"{convention}, {_label(N, t)}"] for t in THREADS)
-            ratios[f"{convention}, N={N}: 1 thread / 2 threads"] = one / two
+        for n in SIZES:
+            one, two = (medians[f"{convention}, {label(n, t)}"] for t in THREADS)
+            ratios[f"{convention}, n={n}: 1 thread / 2 threads"] = one / two
     notes = {case: ("W.T @ X + B" if case.startswith("columns") else "X @ W + b") for case in times}
     remarks.append(
         "wall-clock time: with 2 BLAS threads CPU time would add both threads up; "

@@ -21,7 +21,8 @@ from collections.abc import Callable
 import numpy as np
 
 from labcode.activations import get
-from labcode.bench import Measurement, benchmark, calibrate, time_cases
+from labcode.bench.suite import Measurement, benchmark
+from labcode.bench.timing import calibrate, time_cases
 from labcode.gradients import net_gradient
 from labcode.shapes import check_shapes
 
@@ -200,13 +201,6 @@ def loops(quick: bool = False, clock: str = "cpu") -> Measurement:
     labcode.bench.Measurement
         Cases ``hadamard, n=...``, ``per_sample, n=...``, ``per_entry, n=...``;
         ratios ``per_sample / hadamard`` and ``per_entry / hadamard`` for each n.
-
-    Examples
-    --------
-    >>> from labcode.bench.loops import loops
-    >>> m = loops(quick=True)
-    >>> list(m.ratios)[:2]
-    ['per_sample / hadamard (n=10)', 'per_entry / hadamard (n=10)']
     """
     repeats, seconds, sizes = (3, 0.002, SIZES[:2]) if quick else (9, 0.05, SIZES)
     times: dict[str, list[float]] = {}

@@ -1,27 +1,41 @@
 """The results file: save a suite of benchmark results as JSON, load it back, tabulate it.
 
 The performance page of the site never times anything while it is built: it
-reads the committed file `RESULTS_FILE` (``labcode/bench/performance.json``,
-written by ``python -m labcode.bench all --json labcode/bench/performance.json``)
-through `load_results`, and its tables come from `benchmark_table` and
-`machine_table`, printed by blocks that the site builder runs while it builds
-the page (markdown-exec). So the page always shows what the file holds. The
-file is part of the package, so the page's code runs from an installed
-labcode as it does from a clone.
+reads the committed results file `RESULTS_FILE` through `load_results`, and
+its tables come from `benchmark_table` and `machine_table`, printed by blocks
+that the site builder runs while it builds the page (markdown-exec). So the
+page always shows what the file holds.
+
+The file is package data of `labcode.bench` (``performance.json``, found with
+`importlib.resources`, not by a path into a source checkout), so the page's
+code runs from an installed wheel as it does from a clone. It is regenerated
+from a clone with ``python -m labcode.bench all --json
+labcode/bench/performance.json``; a reader's own results go to a file of their
+choosing and are read with ``load_results(path)``.
 """
 
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from labcode.bench import SCHEMA, _seconds
+from labcode.bench.suite import SCHEMA
 
-__all__ = ["RESULTS_FILE", "save_results", "load_results", "markdown_table", "benchmark_table", "machine_table"]
+__all__ = [
+    "RESULTS_FILE",
+    "save_results",
+    "load_results",
+    "format_seconds",
+    "format_result",
+    "markdown_table",
+    "benchmark_table",
+    "machine_table",
+]
 
 #: The committed results file that the performance page shows; it ships inside the package.
-RESULTS_FILE = Path(__file__).resolve().with_name("performance.json")
+RESULTS_FILE = Path(str(resources.files("labcode.bench") / "performance.json"))
 
 _SUITE_KEYS = {"schema", "date", "quick", "clock", "machine", "benchmarks"}
 _RESULT_KEYS = {"benchmark", "clock", "unit", "repeats", "cases", "ratios", "targets", "remarks", "blas_threads"}
@@ -46,17 +60,6 @@ def save_results(suite: dict[str, Any], path: str | Path) -> Path:
     ------
     ValueError
         If ``suite`` is not a valid suite (checked before anything is written).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from labcode.bench import run_suite
-    >>> from labcode.bench.report import load_results, save_results
-    >>> suite = run_suite(["training"], quick=True)
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> path = save_results(suite, folder / "out" / "perf.json")
-    >>> load_results(path) == suite
-    True
     """
     _validate(suite, str(path))
     path = Path(path)
@@ -131,6 +134,77 @@ def load_results(path: str | Path | None = None) -> dict[str, Any]:
     return suite
 
 
+def format_seconds(value: float) -> str:
+    """A time in seconds, in the unit that keeps three significant digits.
+
+    Examples
+    --------
+    >>> from labcode.bench.report import format_seconds
+    >>> format_seconds(0.000375), format_seconds(2.5)
+    ('375 µs', '2.5 s')
+    """
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs")):
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value / 1e-9:.3g} ns"
+
+
+def format_result(result: dict[str, Any]) -> str:
+    """A result of `run` as a text table: median and range per case, then ratios with targets.
+
+    Parameters
+    ----------
+    result : dict
+        As returned by `run`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from labcode.bench.report import format_result
+    >>> case = {"number": 2, "params": {}}
+    >>> result = {"benchmark": "demo", "quick": False, "clock": "cpu",
+    ...           "unit": "epoch", "repeats": 3, "blas_threads": 1,
+    ...           "remarks": ["a remark"], "targets": {"a / b": 1.5},
+    ...           "cases": {"a": {**case, "median": 2e-3, "min": 1.9e-3,
+    ...                           "max": 2.5e-3, "note": "slow"},
+    ...                     "b": {**case, "median": 1e-3, "min": 1e-3,
+    ...                           "max": 1.1e-3, "note": ""}},
+    ...           "ratios": {"a / b": 2.0}}
+    >>> print(format_result(result))
+    demo: median of 3 blocks per case, cpu time, 1 BLAS thread(s)
+    case  median / epoch  min - max          what
+    a     2 ms            1.9 ms - 2.5 ms    slow
+    b     1 ms            1 ms - 1.1 ms
+    ratio   value  target
+    a / b         2  <= 1.50
+    note: a remark
+    """
+    width = max([len("case"), *(len(case) for case in result["cases"])])
+    median = f"median / {result['unit']}"
+    lines = [
+        f"{result['benchmark']}: median of {result['repeats']} blocks per case, {result['clock']} time, "
+        f"{result['blas_threads']} BLAS thread(s)" + (" [quick: not for numbers]" if result["quick"] else ""),
+        f"{'case':<{width}}  {median:<{max(14, len(median))}}  {'min - max':<17}  what",
+    ]
+    for case, c in result["cases"].items():
+        spread = f"{format_seconds(c['min'])} - {format_seconds(c['max'])}"
+        lines.append(
+            f"{case:<{width}}  {format_seconds(c['median']):<{max(14, len(median))}}  {spread:<17}  {c['note']}".rstrip()
+        )
+    if result["ratios"]:
+        width = max(len("ratio"), *(len(label) for label in result["ratios"]))
+        lines.append(f"{'ratio':<{width}} {'value':>7}  target")
+        for label, value in result["ratios"].items():
+            target = result["targets"].get(label)
+            shown = f"<= {target:.2f}" if target is not None else ""
+            lines.append(f"{label:<{width}} {value:>7.4g}  {shown}".rstrip())
+    lines.extend(f"note: {remark}" for remark in result["remarks"])
+    return "\n".join(lines)
+
+
 def markdown_table(result: dict[str, Any]) -> str:
     """One benchmark's result as Markdown: a table of cases, then its ratios.
 
@@ -158,7 +232,7 @@ def markdown_table(result: dict[str, Any]) -> str:
         "|---|---|--:|--:|",
     ]
     def t(seconds: float) -> str:
-        return _seconds(seconds).replace(" ", "\u00a0")  # keep "4.1 µs" on one line
+        return format_seconds(seconds).replace(" ", "\u00a0")  # keep "4.1 µs" on one line
 
     for case, c in result["cases"].items():
         lines.append(f"| `{case}` | {c['note']} | {t(c['median'])} | {t(c['min'])} – {t(c['max'])} |")

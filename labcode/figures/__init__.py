@@ -158,7 +158,9 @@ def embed(name: str, alt: str) -> str:
     Returns
     -------
     str
-        ``<p><img alt="..." src="data:image/svg+xml,..."></p>``.
+        ``<p class="labbook-figure"><img alt="..." src="data:image/svg+xml,..."></p>``.
+        On a narrow screen the figure keeps its drawn size (its text stays
+        legible) and scrolls sideways inside that paragraph.
 
     Raises
     ------
@@ -171,8 +173,8 @@ def embed(name: str, alt: str) -> str:
     >>> from urllib.parse import unquote
     >>> from labcode.figures import embed, registry, render_svg
     >>> tag = embed("sigmoid.svg", "The sigmoid & its slope")
-    >>> tag.startswith('<p><img alt="The sigmoid &amp; its slope" '
-    ...                'src="data:image/svg+xml,')
+    >>> tag.startswith('<p class="labbook-figure"><img alt="The sigmoid &amp; '
+    ...                'its slope" src="data:image/svg+xml,')
     True
     >>> svg = unquote(tag.split("svg+xml,")[1].split('"')[0]).encode()
     >>> svg == render_svg(registry()["sigmoid.svg"]())
@@ -189,4 +191,5 @@ def embed(name: str, alt: str) -> str:
     if not alt.strip():
         raise ValueError(f"figure {name!r} needs an alt text saying what it shows")
     data = render_svg(figures[name]()).decode("utf-8").translate(_URL_ESCAPES)
-    return f'<p><img alt="{html.escape(alt.strip(), quote=True)}" src="data:image/svg+xml,{data}"></p>'
+    alt = html.escape(alt.strip(), quote=True)
+    return f'<p class="labbook-figure"><img alt="{alt}" src="data:image/svg+xml,{data}"></p>'

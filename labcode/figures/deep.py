@@ -10,9 +10,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from labcode.bench.machine import blas_threads
 from labcode.deep import gradient_norms
 from labcode.figures import figure
-from labcode.figures.training import _one_blas_thread
 
 __all__ = ["CASES", "DEPTHS", "gradient_size"]
 
@@ -36,18 +36,10 @@ def gradient_size() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.deep import gradient_size
-    >>> fig = gradient_size()
-    >>> len(fig.axes), len(fig.axes[0].lines), len(fig.axes[1].lines[0].get_xdata())
-    (2, 6, 19)
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     deepest = max(DEPTHS)
     fig, (left, right) = plt.subplots(1, 2, figsize=(6.9, 3.8))
-    with _one_blas_thread():
+    with blas_threads(1):
         for activation, init, colour, style in CASES:
             label = f"{activation}, {init}"
             norms = gradient_norms(deepest, activation, init, np.random.default_rng(0))

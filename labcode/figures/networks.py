@@ -119,14 +119,6 @@ def layer_diagram() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.networks import layer_diagram
-    >>> fig = layer_diagram()
-    >>> [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("W")]
-    ['W, shape (p, q) = (3, 2)']
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     return layer_figure(LAYER_SIZES["p"], LAYER_SIZES["q"])
 
@@ -172,7 +164,7 @@ def hidden_gradient_shapes(sizes: Mapping[str, int]) -> dict[str, tuple[int, int
 
 def _length(size: int) -> float:
     """Drawn length of a side of ``size`` entries: grows with the size, not to scale."""
-    return 0.5 + 0.26 * float(np.log2(size))
+    return 0.66 + 0.26 * float(np.log2(size))
 
 
 def shapes_figure(sizes: Mapping[str, int]) -> plt.Figure:
@@ -206,7 +198,7 @@ def shapes_figure(sizes: Mapping[str, int]) -> plt.Figure:
     shapes = hidden_gradient_shapes(sizes)
     letters = {"E": ("n", "q"), "beta2T": ("q", "d"), "E beta2T": ("n", "d"), "phi'(Z)": ("n", "d"),
                "hadamard": ("n", "d"), "XT": ("p", "n"), "gradient": ("p", "d")}
-    names = {"E": "E", "beta2T": "β₂ᵀ", "E beta2T": "Eβ₂ᵀ", "phi'(Z)": "φ′(Xβ₁)", "hadamard": "M",
+    names = {"E": "E", "beta2T": "β₂ᵀ", "E beta2T": "Eβ₂ᵀ", "phi'(Z)": "φ′(Z)", "hadamard": "M",
              "XT": "Xᵀ", "gradient": "∂L/∂β₁"}
     fig = plt.figure(figsize=(6.9, 4.6))
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
@@ -270,13 +262,5 @@ def hadamard_shapes() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.networks import hadamard_shapes
-    >>> fig = hadamard_shapes()
-    >>> [t.get_text() for t in fig.axes[0].texts][-1]
-    'n = 100, p = 3, d = 2, q = 1; a side grows with its size (not to scale)'
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     return shapes_figure(CHAPTER_6_SIZES)

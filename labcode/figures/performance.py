@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib.pyplot as plt
+
+from labcode.bench.conventions import label
 from labcode.bench.report import load_results
 from labcode.figures import figure
 
@@ -12,15 +15,15 @@ __all__ = ["performance"]
 
 def _conventions(ax, result: dict[str, Any]) -> None:
     cases = result["cases"].values()
-    sizes = sorted({c["params"]["N"] for c in cases})
+    sizes = sorted({c["params"]["n"] for c in cases})
     threads = sorted({c["params"]["threads"] for c in cases})
     width = 0.8 / len(threads)
     for i, t in enumerate(threads):
-        ratios = [result["ratios"][f"columns / rows (N={N}, {t} thread{'s' if t > 1 else ''})"] for N in sizes]
+        ratios = [result["ratios"][f"columns / rows ({label(n, t)})"] for n in sizes]
         ax.bar([j + (i - (len(threads) - 1) / 2) * width for j in range(len(sizes))], ratios, width,
                label=f"{t} BLAS thread{'s' if t > 1 else ''}")
     ax.axhline(1.0, color="0.3", linewidth=0.8)
-    ax.set_xticks(range(len(sizes)), [f"N = {N}" for N in sizes])
+    ax.set_xticks(range(len(sizes)), [f"n = {n}" for n in sizes])
     ax.set_ylabel("columns / rows (wall time)")
     ax.set_title("1. W.T @ X + B vs X @ W + b", fontsize=11)
     ax.set_ylim(0, 1.35)
@@ -62,17 +65,7 @@ def performance():
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.performance import performance
-    >>> fig = performance()
-    >>> len(fig.axes), fig.axes[2].get_xscale()
-    (4, 'log')
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
-    import matplotlib.pyplot as plt
-
     results = load_results()["benchmarks"]
     # One panel per row, as wide as the page's column, so that its text is not scaled down.
     fig, axes = plt.subplots(4, 1, figsize=(6.8, 13))

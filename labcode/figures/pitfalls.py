@@ -5,8 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from labcode.bench.machine import blas_threads
 from labcode.figures import figure
-from labcode.figures.training import _one_blas_thread
 from labcode.pitfalls import train_reference
 
 __all__ = ["forgotten_zero_grad"]
@@ -19,16 +19,8 @@ def forgotten_zero_grad() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.pitfalls import forgotten_zero_grad
-    >>> fig = forgotten_zero_grad()
-    >>> [line.get_label() for line in fig.axes[0].lines]
-    ['zero_grad() every step', 'zero_grad() forgotten']
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
-    with _one_blas_thread():
+    with blas_threads(1):
         right = train_reference(zero_grad=True)
         wrong = train_reference(zero_grad=False)
     epochs = np.arange(1, len(right) + 1)

@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 
+from labcode.bench.machine import blas_threads
 from labcode.figures import figure
-from labcode.figures.training import _one_blas_thread
 from labcode.softmax import make_spirals, predict, train_classifier
 
 __all__ = ["SPIRALS", "CLASSIFIER", "spiral_classifier"]
@@ -32,17 +32,9 @@ def spiral_classifier() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.softmax import spiral_classifier
-    >>> fig = spiral_classifier()
-    >>> len(fig.axes), len(fig.axes[0].lines[0].get_xdata())
-    (2, 1000)
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     X, labels = make_spirals(SPIRALS["n_per_class"], SPIRALS["q"], np.random.default_rng(SPIRALS["seed"]))
-    with _one_blas_thread():
+    with blas_threads(1):
         trained = train_classifier(X, labels, CLASSIFIER["d"], np.random.default_rng(CLASSIFIER["seed"]),
                                    epochs=CLASSIFIER["epochs"])
     fig, (left, right) = plt.subplots(1, 2, figsize=(6.4, 3.4), gridspec_kw={"width_ratios": [1.25, 1]})

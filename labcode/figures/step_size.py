@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from labcode.activations import sigmoid, sigmoid_prime
 from labcode.figures import figure
 from labcode.gradcheck import difference_errors
+
+__all__ = ["step_size"]
 
 #: The steps of the sweep, 10^-16 to 10^-1.
 STEPS = np.logspace(-16, -1, 61)
@@ -28,7 +31,6 @@ def step_size():
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
 
     # As wide as the page's column, so that its text is not scaled down.
     fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.6), sharey=True)

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import matplotlib.pyplot as plt
 import numpy as np
 
 from labcode.backprop import train_by_hand
+from labcode.bench.machine import blas_threads
 from labcode.figures import figure
 from labcode.reference import LEARNING_RATE, reference_problem
 
 __all__ = ["reference_loss"]
-
-
-def _one_blas_thread() -> contextlib.AbstractContextManager:
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # threadpoolctl comes with the bench extra; without it, BLAS decides
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 @figure("reference-loss.svg")
@@ -29,16 +20,8 @@ def reference_loss() -> plt.Figure:
     Returns
     -------
     matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.training import reference_loss
-    >>> fig = reference_loss()
-    >>> fig.axes[0].get_yscale(), len(fig.axes[0].lines[0].get_xdata())
-    ('log', 300)
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
-    with _one_blas_thread():  # small products: extra BLAS threads only spin on a busy machine
+    with blas_threads(1):  # small products: extra BLAS threads only spin on a busy machine
         losses = train_by_hand(*reference_problem())
     epochs = np.arange(1, len(losses) + 1)
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
