@@ -709,7 +709,8 @@ def directional_check(
     of the gradient, laid out as a matrix ``E`` of the same shape,
     ``e · v`` is ``a^T E b / (|a| |b|)``: a polynomial in ``a`` and ``b``
     that is not zero unless ``e`` is, so it vanishes with probability 0, as
-    it does along a Gaussian direction, and its mean square is the same.
+    it does along a Gaussian direction, and its mean square is about the
+    same, ``|e|^2 / P``.
 
     Parameters
     ----------
