@@ -404,20 +404,20 @@ def _check_2_1(answer: object) -> Verdict:
         return _wrong("the answer should be three shapes, such as ((1, 2), (2,), (3, 2)): W, b, the output")
     if len(shapes) != 3:
         return _wrong(f"the answer should be three shapes (W, b, output); got {len(shapes)}")
-    W, b, Y = shapes
+    W, b, Z = shapes
     if W != truth[0]:
         return _wrong("W: " + ("transposed; W is (inputs, outputs) = (1000, 100), row i holds the weights from input i"
                                if W == truth[0][::-1] else f"W is (inputs, outputs) = (1000, 100), not {_shape(W)}"))
     if b != truth[1]:
         return _wrong(f"b: one number per output, a vector of shape (100,) that broadcasts over the 64 rows, not {_shape(b)}")
-    if Y != truth[2]:
+    if Z != truth[2]:
         return _wrong("output: " + ("transposed; samples are rows, so the output is (samples, outputs) = (64, 100)"
-                                    if Y == truth[2][::-1] else f"the output is (64, 100), not {_shape(Y)}"))
+                                    if Z == truth[2][::-1] else f"the output is (64, 100), not {_shape(Z)}"))
     return CORRECT
 
 
 @_exercise("2.2", "forward-pass.md", "The column convention",
-           "a function forward_columns(W, X, B) returning Y = W^T X + B for samples as columns, shape (q, n)")
+           "a function forward_columns(W, X, B) returning Z = W^T X + B for samples as columns, shape (q, n)")
 def _check_2_2(answer: object) -> Verdict:
     rng = np.random.default_rng(22)
     p, q, n = 3, 2, 5
@@ -428,13 +428,13 @@ def _check_2_2(answer: object) -> Verdict:
             return _wrong(bad.message + f"; W is (p, q) = {W.shape} and X is (p, n) = {X.shape}: "
                           "it is W^T that can multiply X")
         return bad
-    array, bad = _array(result, "Y")
+    array, bad = _array(result, "Z")
     if bad is not None:
         return bad
     truth = W.T @ X + B
     if array.shape == (n, q):
-        return _wrong(f"shape ({n}, {q}) is the row convention's: with samples as columns Y is (q, n) = ({q}, {n})")
-    bad = _shape_verdict(array, (q, n), "Y", "(q, n)")
+        return _wrong(f"shape ({n}, {q}) is the row convention's: with samples as columns Z is (q, n) = ({q}, {n})")
+    bad = _shape_verdict(array, (q, n), "Z", "(q, n)")
     if bad is not None:
         return bad
     if _close(array, truth, 1e-12):
@@ -668,7 +668,7 @@ def _check_5_2(answer: object) -> Verdict:
     return CORRECT
 
 
-# --- 6. Three-layer network, Hadamard form ----------------------------------------
+# --- 6. One hidden layer, Hadamard form -------------------------------------------
 
 
 def _net_problem(seed: int) -> dict[str, np.ndarray]:
@@ -1270,8 +1270,8 @@ def _check_11_1(answer: object) -> Verdict:
     if value == truth:
         return CORRECT
     if value == truth // 2:
-        return _wrong("you counted multiply-adds: each is two floating-point operations, so a (m, k) (k, n) product "
-                      "costs 2 m k n")
+        return _wrong("you counted multiply-adds: each is two floating-point operations, so a (a, b) (b, c) product "
+                      "costs 2 a b c")
     if value == flops["X W1"] + flops["H W2"]:
         return _wrong("that is the forward pass only: the backward pass adds three more products")
     if value == flops["X W1"] + flops["X^T D"]:
