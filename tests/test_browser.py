@@ -211,6 +211,17 @@ def test_pages_fit_a_phone(page_reports: dict[str, PageReport]) -> None:
 MIN_FIGURE_TEXT_PX = 11.0
 
 
+def _smallest_text_px(svg: str, shown_width: float) -> float:
+    """The smallest text of a figure, in CSS pixels, when the page shows it ``shown_width`` pixels wide."""
+    return min(svg_text_points(svg)) * shown_width / svg_width_points(svg)
+
+
+def _too_small(sizes: dict) -> dict:
+    """The figures of ``sizes`` whose smallest text is under ``MIN_FIGURE_TEXT_PX``, rounded for the message."""
+    assert sizes, "no figure found"
+    return {where: round(px, 1) for where, px in sizes.items() if px < MIN_FIGURE_TEXT_PX}
+
+
 def test_figure_text_is_large_enough(page_reports: dict[str, PageReport]) -> None:
     """Every figure's smallest text, at the size the page shows the figure at 1280 pixels."""
     sizes = {}
@@ -218,9 +229,8 @@ def test_figure_text_is_large_enough(page_reports: dict[str, PageReport]) -> Non
         for image in report.facts["images"]:
             svg = inline_svg(image["src"] or "")
             if svg is not None:
-                sizes[(path, image["alt"][:50])] = min(svg_text_points(svg)) * image["shownWidth"] / svg_width_points(svg)
-    assert sizes, "no figure found"
-    small = {where: round(px, 1) for where, px in sizes.items() if px < MIN_FIGURE_TEXT_PX}
+                sizes[(path, image["alt"][:50])] = _smallest_text_px(svg, image["shownWidth"])
+    small = _too_small(sizes)
     assert not small, f"figure text smaller than {MIN_FIGURE_TEXT_PX} px at 1280 px: {small}"
 
 
@@ -234,11 +244,10 @@ def test_figure_text_is_legible_on_a_phone(page_reports: dict[str, PageReport]) 
         svgs = [(alt, svg) for alt, svg in svgs if svg is not None]
         assert len(svgs) == len(report.phone["figures"]), path
         for (alt, svg), shown in zip(svgs, report.phone["figures"], strict=True):
-            sizes[(path, alt)] = min(svg_text_points(svg)) * shown["shown"] / svg_width_points(svg)
+            sizes[(path, alt)] = _smallest_text_px(svg, shown["shown"])
             if shown["shown"] > report.phone["screen"] and not shown["scrolls"]:
                 unboxed.append((path, alt))
-    assert sizes, "no figure found"
-    small = {where: round(px, 1) for where, px in sizes.items() if px < MIN_FIGURE_TEXT_PX}
+    small = _too_small(sizes)
     assert not small, f"figure text smaller than {MIN_FIGURE_TEXT_PX} px on a {PHONE['width']} px screen: {small}"
     assert not unboxed, f"figures wider than the phone's screen that do not scroll in their own box: {unboxed}"
 
