@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scipy.linalg import blas
+
 from labcode.shapes import _describe, _float_dtype, as_float, as_int, as_real, check_rng, check_shapes
 
 __all__ = [
@@ -675,6 +677,13 @@ def _direction_factors(rng: np.random.Generator, size: int) -> tuple[NDArray[np.
             return a / norm, b
 
 
+def _read_only(array: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A view of ``array`` that cannot be written to: what the check hands to ``loss`` and ``grad``."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
 def _outer_prefix(a: NDArray[np.float64], b: NDArray[np.float64], size: int) -> NDArray[np.float64]:
     """The first ``size`` entries of ``a b^T``, row by row."""
     return np.outer(a, b).ravel()[:size]
@@ -710,14 +719,17 @@ def directional_check(
     ``e · v`` is ``a^T E b / (|a| |b|)``: a polynomial in ``a`` and ``b``
     that is not zero unless ``e`` is, so it vanishes with probability 0, as
     it does along a Gaussian direction, and its mean square is about the
-    same, ``|e|^2 / P``.
+    same, ``|e|^2 / P``. The direction is never written out: ``theta +- h v``
+    is one BLAS rank-1 update of a copy of ``theta``, and ``g . v`` is
+    ``a^T G b`` with ``G`` the gradient laid out as ``a b^T`` is.
 
     Parameters
     ----------
     loss : callable
         ``loss(theta, *args) -> float`` of a flat vector (scipy's convention).
+        It gets a read-only vector that the check reuses once ``loss`` returns.
     grad : callable
-        ``grad(theta, *args)``, shape ``(P,)``.
+        ``grad(theta, *args)``, shape ``(P,)``; it gets ``theta`` read-only.
     theta : array_like
         Where to check, shape ``(P,)``; not modified.
     rng : numpy.random.Generator
@@ -755,7 +767,7 @@ def directional_check(
     >>> wrong.ok, wrong.loss_calls
     (False, 6)
     """
-    theta = np.array(as_float(theta, "theta"), dtype=np.float64)  # a copy: theta is never modified
+    theta = _read_only(as_float(theta, "theta").astype(np.float64, copy=False))
     check_shapes(theta=(theta, "P"))
     rng = check_rng(rng)
     directions = as_int(directions, "directions", at_least=1)
@@ -769,15 +781,24 @@ def directional_check(
     # only a sum that is not finite (which overflow can also make) needs the look at every entry.
     finite = bool(np.isfinite(g.sum())) or bool(np.all(np.isfinite(g)))
     hint = None if finite else f"grad(theta) is NaN or infinite at {_entries(~np.isfinite(g), 3)}"
-    errors = np.empty(directions)
+    slopes, numerics = np.empty(directions), np.empty(directions)
     rows = int(np.ceil(np.sqrt(theta.size)))
-    outer = np.empty((rows, -(-theta.size // rows)))  # written anew for each direction
+    cols = -(-theta.size // rows)
+    whole = (rows - 1) * cols  # entries in the whole rows of a b^T; the last row keeps the rest
+    g_rows, g_last = g[:whole].reshape(rows - 1, cols), g[whole:]
+    shifted = np.zeros((rows, cols))  # theta + h v, then theta - h v, laid out as a b^T is
     for i in range(directions):
-        # The step h v of _random_direction's v, written in one pass: v itself is never formed.
         a, b = _direction_factors(rng, theta.size)
-        step = np.multiply.outer(h * a, b, out=outer).ravel()[: theta.size]
-        numeric = (float(loss(theta + step, *args)) - float(loss(theta - step, *args))) / (2 * h)
-        if not np.isfinite(numeric) and hint is None:
+        # g . v = a^T G b, with G the gradient laid out as the rows of a b^T
+        slopes[i] = float(a[:-1] @ (g_rows @ b)) + float(a[-1] * (g_last @ b[: g_last.size]))
+        losses = []
+        for sign in (1.0, -1.0):
+            shifted.reshape(-1)[: theta.size] = theta
+            # shifted += sign h a b^T, in place: BLAS's rank-1 update (ger) of shifted's transpose
+            moved = blas.dger(sign * h, b, a, a=shifted.T, overwrite_a=True).T
+            losses.append(float(loss(_read_only(moved.reshape(-1)[: theta.size]), *args)))
+        numerics[i] = (losses[0] - losses[1]) / (2 * h)
+        if not np.isfinite(numerics[i]) and hint is None:
             hint = f"the loss is not finite within h of theta along direction {i}"
-        errors[i] = relative_error(float(g @ step) / h, numeric)
+    errors = relative_error(slopes, numerics)
     return DirectionalReport(errors=errors, tol=tol, loss_calls=2 * directions, hint=hint)

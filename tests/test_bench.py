@@ -6,6 +6,9 @@ Structure only: no test ever asserts a timing.
 from __future__ import annotations
 
 import json
+import platform
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -270,3 +273,20 @@ def test_the_results_file_ships_inside_the_package() -> None:
 
     assert RESULTS_FILE.is_relative_to(Path(labcode.__file__).parent), RESULTS_FILE
     assert load_results() == load_results(RESULTS_FILE)
+
+
+def test_keep_freed_memory_is_reported_by_machine() -> None:
+    """In a process of its own (it cannot be undone): the machine line says what malloc was told."""
+    code = """
+from labcode.bench.machine import keep_freed_memory, machine
+before = machine()["malloc"]
+done = keep_freed_memory()
+print(before, "|", done, "|", machine()["malloc"] == done)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    before, done, same = (part.strip() for part in out.split("|"))
+    assert before == "default" and same == "True"
+    if platform.libc_ver()[0] == "glibc":
+        assert done.startswith("glibc, freed memory kept"), done
+    else:
+        assert done == "default"

@@ -484,3 +484,51 @@ def test_empty_or_missing_parameters_are_refused() -> None:
         check_gradient(lambda: 0.0, {"w": np.ones(0)}, {"w": np.ones(0)})
     with pytest.raises(ValueError, match=r"theta has shape \(0,\) but \(P,\) was expected with P >= 1"):
         directional_check(lambda t: 0.0, lambda t: t, np.ones(0), np.random.default_rng(0))
+
+
+@given(size=st.integers(1, 2000), seed=st.integers(0, 2**32 - 1), wrong=st.floats(0.0, 0.5))
+def test_directional_check_matches_a_check_that_writes_each_direction_out(size: int, seed: int, wrong: float) -> None:
+    """An independent computation: draw the same unit vectors v (same generator state), form
+    theta +- h v and g . v explicitly, and compare the relative errors the check reports."""
+    from labcode.gradcheck import _random_direction
+
+    theta = np.random.default_rng(seed).standard_normal(size)
+    scale = np.linspace(1.0, 3.0, size)
+
+    def loss(t):
+        return float(np.sum(scale * np.sin(t)))
+
+    def grad(t):
+        g = scale * np.cos(t)
+        g[size // 2] += wrong  # a wrong entry, or none
+        return g
+
+    h = DEFAULT_STEP["central"]
+    report = directional_check(loss, grad, theta, np.random.default_rng(seed + 1), directions=3)
+    rng = np.random.default_rng(seed + 1)
+    expected = []
+    for _ in range(3):
+        v = _random_direction(rng, size)
+        numeric = (loss(theta + h * v) - loss(theta - h * v)) / (2 * h)
+        expected.append(float(relative_error(grad(theta) @ v, numeric)))
+    np.testing.assert_allclose(report.errors, expected, rtol=1e-3, atol=1e-9)
+
+
+def test_directional_check_hands_out_read_only_vectors_and_leaves_theta_alone() -> None:
+    theta = np.linspace(-1.0, 1.0, 50)
+    before = theta.copy()
+    seen = []
+
+    def loss(t):
+        seen.append(t.flags.writeable)
+        return float(t @ t)
+
+    def grad(t):
+        seen.append(t.flags.writeable)
+        with pytest.raises(ValueError, match="read-only"):
+            t[0] = 5.0
+        return 2 * t
+
+    report = directional_check(loss, grad, theta, np.random.default_rng(0))
+    assert report.ok and seen == [False] * 7
+    assert np.array_equal(theta, before) and theta.flags.writeable

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from labcode.bench.machine import keep_freed_memory
 from labcode.bench.report import format_result, save_results
 from labcode.bench.suite import registry, run_suite
 from labcode.bench.timing import CLOCKS
@@ -60,12 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [n for n in names if n not in known]
     if unknown or not names:
         parser.error(f"give 'all' or one or more of {sorted(known)}" + (f"; unknown: {unknown}" if unknown else ""))
+    keep_freed_memory()
     suite = run_suite(
         names, quick=args.quick, clock=args.clock, progress=lambda name: print(f"running {name} ...", file=sys.stderr)
     )
     m = suite["machine"]
     blas = ", ".join(f"{b['library']} {b['version']} ({b['kernel']})" for b in m["blas"]) or "unknown"
     print(f"{m['cpu']}, {m['cores']} cores, BLAS {blas}; load {m['load_average']}; {suite['date']}")
+    print(f"malloc: {m['malloc']}")
     for name, result in suite["benchmarks"].items():
         print()
         print(format_result(result))

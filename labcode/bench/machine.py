@@ -12,7 +12,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["blas_threads", "machine", "blas_kernel"]
+__all__ = ["blas_threads", "keep_freed_memory", "machine", "blas_kernel"]
+
+#: How this process's malloc was set up, as `machine` reports it ("default" until `keep_freed_memory`).
+_MALLOC = "default"
 
 
 @contextlib.contextmanager
@@ -41,6 +44,31 @@ def blas_threads(threads: int) -> Iterator[int | None]:
     with threadpool_limits(limits=threads, user_api="blas"):
         found = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
         yield min(found) if found else None
+
+
+def keep_freed_memory() -> str:
+    """Tell glibc's malloc to keep freed memory for the next allocation; return what was done.
+
+    By default glibc hands a large freed block back to the system once the
+    free space at the top of its heap passes a threshold that moves with the
+    sizes it has seen, and the next array of that size costs one page fault
+    per 4 kB page (about 200 for an 800 kB array, a few microseconds each
+    on a virtual machine). Whether a case pays them then depends on which
+    arrays earlier code freed. Raising both thresholds (arrays up to 32 MiB
+    from the heap, up to 128 MiB of free heap kept) puts every case in the
+    state a long-running program reaches. It changes this whole process and
+    cannot be undone, so only the benchmark command calls it. On a system
+    without glibc nothing changes and ``"default"`` is returned.
+    """
+    global _MALLOC
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
+        if libc.mallopt(m_mmap_threshold, 32 << 20) == 1 and libc.mallopt(m_trim_threshold, 128 << 20) == 1:
+            _MALLOC = "glibc, freed memory kept (mmap threshold 32 MiB, trim threshold 128 MiB)"
+    return _MALLOC
 
 
 def _cpu() -> dict[str, str]:
@@ -83,16 +111,16 @@ def machine() -> dict[str, Any]:
         CPU architecture OpenBLAS chose its kernels for), ``threading`` and
         ``default_threads``; empty without threadpoolctl), ``python``,
         ``numpy``, ``scipy``, ``torch`` (``None`` if not installed),
-        ``platform`` and ``load_average`` (1, 5, 15 minutes). Plain data.
+        ``platform``, ``malloc`` (see `keep_freed_memory`) and
+        ``load_average`` (1, 5, 15 minutes). Plain data.
 
     Examples
     --------
     >>> from labcode.bench.machine import machine
     >>> info = machine()
     >>> sorted(info)  # doctest: +NORMALIZE_WHITESPACE
-    ['architecture', 'blas', 'cores', 'cpu', 'cpu_id', 'load_average', 'numpy',
-     'platform', 'python',
-     'scipy', 'simd', 'torch']
+    ['architecture', 'blas', 'cores', 'cpu', 'cpu_id', 'load_average', 'malloc',
+     'numpy', 'platform', 'python', 'scipy', 'simd', 'torch']
     >>> info["cores"] >= 1
     True
     """
@@ -126,6 +154,7 @@ def machine() -> dict[str, Any]:
         "scipy": _version("scipy"),
         "torch": _version("torch"),
         "platform": platform.platform(),
+        "malloc": _MALLOC,
         "load_average": [round(x, 2) for x in load],
     }
 

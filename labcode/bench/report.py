@@ -317,6 +317,7 @@ def machine_table(suite: dict[str, Any]) -> str:
         ("Python, NumPy, SciPy", f"{m['python']}, {m['numpy']}, {m['scipy']}"),
         ("PyTorch", m["torch"] or "not installed"),
         ("platform", m["platform"]),
+        ("malloc", m.get("malloc", "default")),
         ("load average (1, 5, 15 min) before / after", f"{m['load_average']} / {suite.get('load_average_after')}"),
         ("clock", f"{suite['clock']} time unless a benchmark says otherwise"),
     ]
