@@ -14,6 +14,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from tests.docs_harness import pytest_collect_file, skip_directives  # noqa: E402,F401
 
+#: The site tests' hooks and the fixture `built_site`, which tests outside tests/site/ use too.
+pytest_plugins = ["tests.site.plugin"]
+
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """List every skip directive in the docs, with its reason, after each run."""

@@ -44,9 +44,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import Phase, settings
 from sybil.document import PythonDocStringDocument
 from tqdm import tqdm
+
+from tests.hypothesis_profiles import register_mutation_profile
 
 #: Examples per property test under mutation.
 MAX_EXAMPLES = int(os.environ.get("LABCODE_MUTATION_EXAMPLES", "10"))
@@ -63,15 +65,7 @@ NOT_UNDER_MUTATION = {
         "lists every method of labcode's classes, and mutmut adds its copies of each",
 }
 
-settings.register_profile(
-    "mutation",
-    max_examples=MAX_EXAMPLES,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow],
-)
+register_mutation_profile(MAX_EXAMPLES)
 settings.load_profile("mutation")
 
 

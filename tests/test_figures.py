@@ -366,7 +366,7 @@ def test_chapter_9_shows_the_autograd_source(built_site) -> None:
 
     from labcode.figures.listing import source_lines
 
-    from tests.site_scan import search_entries
+    from tests.site.scan import search_entries
 
     page = (built_site.path / "autograd-steps" / "index.html").read_text(encoding="utf-8")
     shown = html_module.unescape(re.sub(r"<[^>]+>", "", page))

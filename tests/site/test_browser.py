@@ -2,7 +2,7 @@
 
 One visit per page for the whole session (``page_reports``), made in the
 background while the rest of the suite runs (``tests/conftest.py``), by two
-Chromiums at once (``tests/site_browser.py: read_site``); each test
+Chromiums at once (``tests/site/browser.py: read_site``); each test
 below then checks one thing over every page and names the pages that fail. The pages come from the built site's ``sitemap.xml``, so a page
 added to the nav is covered without touching this file.
 
@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import BROWSER_SUMMARY, PAGE_READING, BuiltSite, start_page_reading
+from tests.site.build import BROWSER_SUMMARY, PAGE_READING, BuiltSite, start_page_reading
 from tests.docs_harness import DOCS
-from tests.site_browser import (
+from tests.site.browser import (
     CHROMIUM_ARGS, PHONE, READY_JS, READY_TIMEOUT_MS, VIEWPORT, PageReport, Reader, SiteServer, chromium_executable,
     read_figures, search, summary, svg_text_points, svg_width_points, visit, write_index,
 )
-from tests.site_scan import inline_svg
+from tests.site.scan import inline_svg
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

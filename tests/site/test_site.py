@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import BuiltSite, build_site
+from tests.site.build import BuiltSite, build_site
 from tests.docs_harness import DOCS, ROOT, content_pages
-from tests.site_scan import build_problems, css_requests, inline_svg, remote_requests, search_entries
+from tests.site.scan import build_problems, css_requests, inline_svg, remote_requests, search_entries
 
 KATEX_VERSION = "0.16.47"
 

@@ -33,9 +33,9 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from tests.conftest import BuiltSite
+from tests.site.build import BuiltSite
 from tests.docs_harness import DOCS, ROOT, content_pages, executed_examples
-from tests.site_scan import search_entries
+from tests.site.scan import search_entries
 
 pytestmark = pytest.mark.downloads
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BuiltSite
-from tests.site_links import broken_links, is_external, parse_site, resolve, sitemap_pages
+from tests.site.build import BuiltSite
+from tests.site.links import broken_links, is_external, parse_site, resolve, sitemap_pages
 
 
 def test_built_site_has_no_broken_link_or_anchor(built_site: BuiltSite) -> None:

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from tests.site_scan import LOCAL_HOSTS
+from tests.site.scan import LOCAL_HOSTS
 
 #: (tag, attribute) pairs whose value is a link into the site that must resolve.
 LINK_ATTRIBUTES = {

@@ -26,14 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from tests.site_links import sitemap_pages
-from tests.site_scan import inline_svg
+from tests.site.links import sitemap_pages
+from tests.site.scan import inline_svg
 from tests.svg_text import svg_texts
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request
 
-    from tests.conftest import BuiltSite
+    from tests.site.build import BuiltSite
 
 HOST = "127.0.0.1"
 VIEWPORT = {"width": 1280, "height": 800}
