@@ -391,6 +391,25 @@ _FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTIL
 _COPY_BUTTON = "button.md-clipboard, [data-md-type=copy]"
 
 
+#: Clicks every code block's copy button in turn and reads what each put on the clipboard.
+_COPY_EVERY_BLOCK_JS = """async (button) => {
+  const copied = [];
+  const blocks = [...document.querySelectorAll("article .highlight:not(.labbook-output)")]
+    .filter(b => b.querySelector(button));
+  for (const block of blocks) {
+    await navigator.clipboard.writeText("nothing copied");
+    block.querySelector(button).click();
+    let text = "nothing copied";
+    for (let tries = 0; tries < 200 && text === "nothing copied"; tries++) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+      text = await navigator.clipboard.readText();
+    }
+    copied.push(text);
+  }
+  return copied;
+}"""
+
+
 def _blocks(page: str) -> list[tuple[str, str]]:
     """The ``python`` and ``output`` fences of a page in order: (info, body)."""
     text = (DOCS / page).read_text(encoding="utf-8")
@@ -430,15 +449,13 @@ def test_copy_button_copies_code_without_prompts(clipboard_page: Page, server: S
     blocks = clipboard_page.locator("article .highlight:not(.labbook-output)").filter(
         has=clipboard_page.locator(_COPY_BUTTON))
     assert blocks.count() == len(expected), f"{name}: {blocks.count()} code blocks shown, {len(expected)} on the page"
-    copied = []
-    for index in range(blocks.count()):
-        clipboard_page.evaluate("navigator.clipboard.writeText('nothing copied')")
-        block = blocks.nth(index)
-        block.hover()
-        block.locator(_COPY_BUTTON).first.click()
-        clipboard_page.wait_for_function("async () => (await navigator.clipboard.readText()) !== 'nothing copied'",
-                                         timeout=2000)
-        copied.append(clipboard_page.evaluate("navigator.clipboard.readText()"))
+    # The first button is clicked as a reader clicks it (hovered, visible, enabled); the others, which are
+    # the same button, are clicked in the page itself: one round trip for the page, not five per block.
+    blocks.first.hover()
+    blocks.first.locator(_COPY_BUTTON).first.click()
+    clipboard_page.wait_for_function("async () => (await navigator.clipboard.readText()).length > 0", timeout=2000)
+    copied = [clipboard_page.evaluate("navigator.clipboard.readText()")]
+    copied += clipboard_page.evaluate(_COPY_EVERY_BLOCK_JS, _COPY_BUTTON)[1:]
     assert copied == expected
     for code in copied:
         assert not re.search(r"^(>>>|\.\.\.)( |$)", code, re.MULTILINE), code
