@@ -1,8 +1,9 @@
 """A dense network of any depth: forward pass, backward recursion, gradient sizes per layer.
 
-Layer ``l = 1, ..., L`` has weights ``W_l`` of shape (d_{l-1}, d_l), an
-optional bias ``b_l`` of shape (d_l,) and an activation ``phi_l`` chosen by
-name from `labcode.activations`; ``d_0 = p`` inputs and ``d_L = q`` outputs:
+A network of ``K`` layers (``K`` the depth; ``L`` is the loss): layer
+``l = 1, ..., K`` has weights ``W_l`` of shape (d_{l-1}, d_l), an optional
+bias ``b_l`` of shape (d_l,) and an activation ``phi_l`` chosen by name from
+`labcode.activations`; ``d_0 = p`` inputs and ``d_K = q`` outputs:
 
     H_0 = X                                     (n, p)
     Z_l = H_{l-1} @ W_l + b_l                   (n, d_l)
@@ -10,7 +11,7 @@ name from `labcode.activations`; ``d_0 = p`` inputs and ``d_L = q`` outputs:
 
 The backward pass runs the recursion on ``delta_l = dL/dZ_l`` (n, d_l):
 
-    delta_L     = dL/dH_L * phi_L'(Z_L)
+    delta_K     = dL/dH_K * phi_K'(Z_K)
     dL/dW_l     = H_{l-1}.T @ delta_l           (d_{l-1}, d_l)
     dL/db_l     = delta_l summed over rows      (d_l,)
     delta_{l-1} = (delta_l @ W_l.T) * phi_{l-1}'(Z_{l-1})
@@ -18,7 +19,7 @@ The backward pass runs the recursion on ``delta_l = dL/dZ_l`` (n, d_l):
 Parameters are a dict ``{"W1": ..., "b1": ..., "W2": ...}``; a layer without
 a ``b_l`` entry has no bias. Two losses: ``"mse"``, the mean over all ``n q``
 entries of the squared error (chapter 8's), and ``"cross_entropy"``, the mean
-cross-entropy of the softmax of ``H_L`` (`labcode.softmax`).
+cross-entropy of the softmax of ``H_K`` (`labcode.softmax`).
 """
 
 from __future__ import annotations
@@ -66,15 +67,15 @@ def _checked(params: Mapping, X: ArrayLike, activations: Sequence) -> tuple[dict
         raise TypeError(f"params must be a dict of arrays such as {{'W1': ..., 'b1': ...}}, got {type(params).__name__}")
     if isinstance(activations, str) or not isinstance(activations, Sequence):
         raise TypeError(f"activations must be a sequence of names, one per layer, got {activations!r}")
-    L = len(activations)
-    if L == 0:
+    K = len(activations)
+    if K == 0:
         raise ValueError("activations is empty: a network has at least one layer")
-    expected = {f"W{l}" for l in range(1, L + 1)}
-    allowed = expected | {f"b{l}" for l in range(1, L + 1)}
+    expected = {f"W{l}" for l in range(1, K + 1)}
+    allowed = expected | {f"b{l}" for l in range(1, K + 1)}
     if not expected <= set(params) or not set(params) <= allowed:
         raise ValueError(
-            f"params has {sorted(params)} but {L} activations need W1, ..., W{L} "
-            f"(and optionally b1, ..., b{L}), nothing else"
+            f"params has {sorted(params)} but {K} activations need W1, ..., W{K} "
+            f"(and optionally b1, ..., b{K}), nothing else"
         )
     arrays: dict[str, Array] = {}
     for name, value in params.items():
@@ -86,7 +87,7 @@ def _checked(params: Mapping, X: ArrayLike, activations: Sequence) -> tuple[dict
     if X.dtype.kind not in "iuf":
         raise TypeError(f"X must be an array of real numbers, got dtype {X.dtype}")
     specs = {"X": (X, "n d0")}
-    for l in range(1, L + 1):
+    for l in range(1, K + 1):
         specs[f"W{l}"] = (arrays[f"W{l}"], f"d{l - 1} d{l}")
         if f"b{l}" in arrays:
             specs[f"b{l}"] = (arrays[f"b{l}"], f"d{l}")
@@ -120,7 +121,7 @@ def init_layers(
     Parameters
     ----------
     sizes : sequence of int
-        ``[d_0, d_1, ..., d_L]``: inputs, the width of every layer, outputs (at least two sizes).
+        ``[d_0, d_1, ..., d_K]``: inputs, the width of every layer, outputs (at least two sizes).
     rng : numpy.random.Generator
         Draws ``W1``, ``W2``, ... in that order.
     init : {"he", "lecun", "unscaled"} or float
@@ -155,7 +156,7 @@ def init_layers(
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     sizes = list(sizes)
     if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
-        raise ValueError(f"sizes must be at least two positive integers [d_0, ..., d_L], got {sizes!r}")
+        raise ValueError(f"sizes must be at least two positive integers [d_0, ..., d_K], got {sizes!r}")
     if isinstance(init, str):
         if init not in INITS:
             raise ValueError(f"init must be one of {', '.join(INITS)} or a number, got {init!r}")
@@ -199,12 +200,12 @@ class DeepForward(NamedTuple):
 
 
 def deep_forward(params: Mapping[str, ArrayLike], X: ArrayLike, activations: Sequence[str]) -> DeepForward:
-    """The forward pass through all ``L`` layers, keeping every ``Z_l`` and ``H_l``.
+    """The forward pass through all ``K`` layers, keeping every ``Z_l`` and ``H_l``.
 
     Parameters
     ----------
     params : dict of str to ndarray
-        ``W1`` (p, d_1), ``b1`` (d_1,), ..., ``WL`` (d_{L-1}, q); biases optional.
+        ``W1`` (p, d_1), ``b1`` (d_1,), ..., ``WK`` (d_{K-1}, q); biases optional.
     X : array_like
         Inputs, shape (n, p).
     activations : sequence of str
@@ -213,7 +214,7 @@ def deep_forward(params: Mapping[str, ArrayLike], X: ArrayLike, activations: Seq
     Returns
     -------
     DeepForward
-        ``Z`` (L arrays) and ``H`` (L + 1 arrays, ``H[0]`` is ``X``).
+        ``Z`` (K arrays) and ``H`` (K + 1 arrays, ``H[0]`` is ``X``).
 
     Raises
     ------
@@ -246,12 +247,12 @@ def _forward(params: dict[str, Array], X: Array, phis: list[Activation]) -> Deep
 
 
 def _output_loss(out: Array, Y: ArrayLike, loss: str) -> tuple[float, Array]:
-    """The loss of the output ``H_L`` and its gradient ``dL/dH_L``, shape (n, q)."""
+    """The loss of the output ``H_K`` and its gradient ``dL/dH_K``, shape (n, q)."""
     if loss == "cross_entropy":
         return cross_entropy(out, Y), cross_entropy_gradient(out, Y)
     Y = np.asarray(Y)
     if Y.shape != out.shape:
-        raise ValueError(f"Y has shape {Y.shape} but the output H_L has shape {out.shape} (n, q)")
+        raise ValueError(f"Y has shape {Y.shape} but the output H_K has shape {out.shape} (n, q)")
     diff = out - Y
     return float(np.sum(diff * diff) / diff.size), (2.0 / out.size) * (out - Y)
 
@@ -259,7 +260,7 @@ def _output_loss(out: Array, Y: ArrayLike, loss: str) -> tuple[float, Array]:
 def deep_loss(
     params: Mapping[str, ArrayLike], X: ArrayLike, Y: ArrayLike, activations: Sequence[str], loss: str = "mse"
 ) -> float:
-    """The loss of the network's output ``H_L`` against ``Y``.
+    """The loss of the network's output ``H_K`` against ``Y``.
 
     Parameters
     ----------
@@ -270,7 +271,7 @@ def deep_loss(
         for ``"cross_entropy"``.
     loss : {"mse", "cross_entropy"}
         Mean squared error over all ``n q`` entries, or mean cross-entropy of
-        the softmax of ``H_L`` (then ``H_L`` holds the logits).
+        the softmax of ``H_K`` (then ``H_K`` holds the logits).
 
     Returns
     -------
@@ -294,9 +295,9 @@ def deep_backward(
     grad_out: ArrayLike,
     activations: Sequence[str],
 ) -> dict[str, Array]:
-    """The gradient of every ``W_l`` and ``b_l`` from ``dL/dH_L``, by the backward recursion.
+    """The gradient of every ``W_l`` and ``b_l`` from ``dL/dH_K``, by the backward recursion.
 
-    ``delta_L = grad_out * phi_L'(Z_L)``; then for ``l = L, ..., 1``:
+    ``delta_K = grad_out * phi_K'(Z_K)``; then for ``l = K, ..., 1``:
     ``dW_l = H_{l-1}.T @ delta_l``, ``db_l = delta_l.sum(axis=0)`` and
     ``delta_{l-1} = (delta_l @ W_l.T) * phi_{l-1}'(Z_{l-1})``. No array of the
     forward pass is modified.
@@ -308,7 +309,7 @@ def deep_backward(
     forward : DeepForward
         What `deep_forward` returned for these parameters.
     grad_out : array_like
-        ``dL/dH_L``, shape (n, q).
+        ``dL/dH_K``, shape (n, q).
     activations : sequence of str
         As `deep_forward`.
 
@@ -342,15 +343,15 @@ def deep_backward(
     arrays, _, phis = _checked(params, forward.H[0], activations)
     g = np.asarray(grad_out)
     if g.shape != forward.H[-1].shape:
-        raise ValueError(f"grad_out has shape {g.shape} but the output H_L has shape {forward.H[-1].shape}")
+        raise ValueError(f"grad_out has shape {g.shape} but the output H_K has shape {forward.H[-1].shape}")
     return _backward(arrays, forward, g, phis)
 
 
 def _backward(params: dict[str, Array], forward: DeepForward, g: Array, phis: list[Activation]) -> dict[str, Array]:
-    L = len(phis)
+    K = len(phis)
     grads: dict[str, Array] = {}
-    delta = g * phis[-1].dphi(forward.Z[-1])  # delta_L: (n, d_L)
-    for l in range(L, 0, -1):
+    delta = g * phis[-1].dphi(forward.Z[-1])  # delta_K: (n, d_K)
+    for l in range(K, 0, -1):
         grads[f"W{l}"] = forward.H[l - 1].T @ delta  # (d_{l-1}, n) @ (n, d_l) -> (d_{l-1}, d_l)
         if f"b{l}" in params:
             grads[f"b{l}"] = delta.sum(axis=0)  # (d_l,)
@@ -425,7 +426,7 @@ def gradient_norms(
     Parameters
     ----------
     depth : int
-        The number of layers ``L`` (at least 2).
+        The number of layers ``K`` (at least 2).
     activation : str
         The hidden layers' activation, e.g. ``"sigmoid"`` or ``"relu"``.
     init : {"he", "lecun", "unscaled"} or float

@@ -15,9 +15,9 @@ check:
   (deepcopy keeps shared references shared).
 
 Shapes (row convention): X (n, p), hidden weights ``W1`` (p, d), ``b1`` (d,),
-output weights ``W2`` (d, q), ``b2`` (q,), and so on for deeper networks, whose
-widths are d0 = p, d1, ..., dL = q. The loss is `labcode.gradients.mse_n`,
-``||Y - Y_hat||^2 / n``.
+output weights ``W2`` (d, q), ``b2`` (q,), and so on for a network of K
+layers, whose widths are d0 = p, d1, ..., dK = q. The loss is
+`labcode.gradients.mse_n`, ``||Y - Y_hat||^2 / n``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Network:
     Parameters
     ----------
     params : mapping of str to array_like
-        ``W1`` (p, d), ``b1`` (d,), ..., ``WL``, ``bL``; a `Parameters` is used
+        ``W1`` (p, d), ``b1`` (d,), ..., ``WK``, ``bK``; a `Parameters` is used
         as it is, anything else is copied into a new one.
     activations : sequence of str
         One activation name per layer, e.g. ``("sigmoid", "identity")``.
@@ -59,7 +59,7 @@ class Network:
         If ``params`` is not a mapping, ``activations`` is not a sequence of
         names, or a parameter is not real numbers.
     ValueError
-        If the names are not ``W1, b1, ..., WL, bL``, if there is not one
+        If the names are not ``W1, b1, ..., WK, bK``, if there is not one
         activation per layer, or if the shapes do not chain or are empty.
 
     Examples

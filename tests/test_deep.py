@@ -54,15 +54,15 @@ def autograd_loss(params: dict, X, Y, activations, loss):
 
 @st.composite
 def networks(draw, names=tuple(AUTOGRAD_PHI)):
-    L = draw(st.integers(1, 5))
-    sizes = draw(st.lists(st.integers(1, 4), min_size=L + 1, max_size=L + 1))
-    activations = draw(st.lists(st.sampled_from(names), min_size=L, max_size=L))
-    biases = draw(st.lists(st.booleans(), min_size=L, max_size=L))
+    K = draw(st.integers(1, 5))
+    sizes = draw(st.lists(st.integers(1, 4), min_size=K + 1, max_size=K + 1))
+    activations = draw(st.lists(st.sampled_from(names), min_size=K, max_size=K))
+    biases = draw(st.lists(st.booleans(), min_size=K, max_size=K))
     n = draw(st.integers(1, 6))
     loss = draw(st.sampled_from(["mse", "cross_entropy"]))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     params = {}
-    for l in range(1, L + 1):
+    for l in range(1, K + 1):
         params[f"W{l}"] = rng.standard_normal((sizes[l - 1], sizes[l]))
         if biases[l - 1]:
             params[f"b{l}"] = rng.standard_normal(sizes[l])
@@ -156,7 +156,7 @@ def test_backward_from_a_given_output_gradient() -> None:
     G = rng.standard_normal((5, 2))
     grads = deep_backward(params, kept, G, ["tanh", "sigmoid"])
 
-    def weighted(p):  # d/dparams of sum(G * H_L) is deep_backward with grad_out G
+    def weighted(p):  # d/dparams of sum(G * H_K) is deep_backward with grad_out G
         H = anp.tanh(anp.dot(X, p["W1"]) + p["b1"])
         return anp.sum(G * AUTOGRAD_PHI["sigmoid"](anp.dot(H, p["W2"]) + p["b2"]))
 
@@ -223,7 +223,7 @@ _X = np.ones((5, 3))
          r"b1 has shape \(2,\) but \(d1,\) was expected with d1 = 4"),
         (lambda: deep_forward(_P, _X, ["relu", "softplus"]), ValueError, r"activations\[1\] is 'softplus'; valid names"),
         (lambda: deep_loss(_P, _X, np.ones((5, 3)), ["relu", "identity"]), ValueError,
-         r"Y has shape \(5, 3\) but the output H_L has shape \(5, 2\)"),
+         r"Y has shape \(5, 3\) but the output H_K has shape \(5, 2\)"),
         (lambda: deep_loss(_P, _X, [0, 1, 0, 1, 0], ["relu", "identity"], "hinge"), ValueError,
          "loss must be 'mse' or 'cross_entropy'"),
         (lambda: deep_loss(_P, _X, [0, 1, 0, 1, 2], ["relu", "identity"], "cross_entropy"), ValueError,
@@ -231,7 +231,7 @@ _X = np.ones((5, 3))
         (lambda: deep_backward(_P, (1, 2), np.ones((5, 2)), ["relu", "identity"]), TypeError,
          "forward must be what deep_forward returned"),
         (lambda: deep_backward(_P, deep_forward(_P, _X, ["relu", "identity"]), np.ones((2, 5)), ["relu", "identity"]),
-         ValueError, r"grad_out has shape \(2, 5\) but the output H_L has shape \(5, 2\)"),
+         ValueError, r"grad_out has shape \(2, 5\) but the output H_K has shape \(5, 2\)"),
         (lambda: deep_backward(_P, DeepForward([_X], [_X, _X]), np.ones((5, 2)), ["relu", "identity"]),
          ValueError, "forward has 1 layers but there are 2 activations"),
         (lambda: init_layers([3], np.random.default_rng()), ValueError, "sizes must be at least two positive integers"),

@@ -3,7 +3,7 @@
 The answers below are written the way a reader would write them, independently
 of the checkers' own reference computations; each wrong answer is paired with
 a fragment of the diagnosis it must get. The last tests prove that the
-solutions on docs/exercises.md, collapsed inside ``??? success`` admonitions,
+solutions on docs/exercises.md, collapsed inside ``??? solution`` admonitions,
 are run by Sybil and compared with their output fences.
 """
 
@@ -418,7 +418,7 @@ def test_unknown_ids_and_data() -> None:
 # --- the page ------------------------------------------------------------------------
 
 PAGE = DOCS / "exercises.md"
-_SOLUTION = re.compile(r'^\?\?\? success "Solution"\n(?P<body>(?:\n|    .*\n)+)', re.MULTILINE)
+_SOLUTION = re.compile(r'^\?\?\? solution "Solution"\n(?P<body>(?:\n|    .*\n)+)', re.MULTILINE)
 
 
 def test_every_chapter_in_the_nav_has_two_to_four_exercises() -> None:
@@ -442,7 +442,7 @@ def test_every_exercise_is_on_the_page_with_an_anchor_and_a_solution_that_checks
 
 
 def test_sybil_runs_the_code_inside_the_collapsed_solutions() -> None:
-    """Count the executed examples that start inside a ``??? success`` block: at least one per exercise."""
+    """Count the executed examples that start inside a ``??? solution`` block: at least one per exercise."""
     text = PAGE.read_text(encoding="utf-8")
     spans = [(m.start(), m.end()) for m in _SOLUTION.finditer(text)]
     inside = [e for e in executed_examples(PAGE) if any(a <= e.region.start < b for a, b in spans)]
@@ -475,7 +475,7 @@ def _run(tmp_path: Path, body: str) -> list[str]:
 _ADMONITION = '''\
 # Page
 
-??? success "Solution"
+??? solution "Solution"
 
     ```python
     print(6 * 7)

@@ -51,6 +51,7 @@ def split_page(text: str) -> tuple[str, str]:
     code = [m.group("body") for m in _FENCE.finditer(text) if m.group("info").strip() in ("python", "output")]
     prose = _FENCE.sub("", text)
     prose = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", prose)  # alt texts describe figures drawn by code
+    prose = re.sub(r"\]\([^)\s]*\)", "]", prose)  # a link's address (arxiv.org/abs/1502.01852) states nothing
     return prose, "\n".join(code)
 
 
@@ -78,8 +79,13 @@ def test_split_page_sees_only_python_and_output_fences(tmp_path: Path) -> None:
     assert untied_numbers(text) == ["2.5"]
 
 
+def test_a_link_address_is_not_prose_but_its_text_is() -> None:
+    text = "[He et al. 1.5](https://arxiv.org/abs/1502.01852) and [2.5](x/3.5.html)\n"
+    assert untied_numbers(text) == ["1.5", "2.5"]
+
+
 def test_split_page_sees_fences_indented_in_an_admonition() -> None:
-    text = '??? success "Solution"\n\n    x is 1.25\n\n    ```python\n    print(1.25)\n    ```\n\n    and 2.5\n'
+    text = '??? solution "Solution"\n\n    x is 1.25\n\n    ```python\n    print(1.25)\n    ```\n\n    and 2.5\n'
     assert untied_numbers(text) == ["2.5"]
 
 

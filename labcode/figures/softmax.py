@@ -37,31 +37,40 @@ def spiral_classifier() -> plt.Figure:
     with blas_threads(1):
         trained = train_classifier(X, labels, CLASSIFIER["d"], np.random.default_rng(CLASSIFIER["seed"]),
                                    epochs=CLASSIFIER["epochs"])
-    fig, (left, right) = plt.subplots(1, 2, figsize=(6.4, 3.4), gridspec_kw={"width_ratios": [1.25, 1]})
+    # Two square panels of one size, side by side; the legend goes under the regions, off the data.
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6.8, 3.9))
 
     epochs = np.arange(1, len(trained.losses) + 1)
     left.semilogy(epochs, trained.losses, color="tab:blue", linewidth=1.8)
     left.set_xlabel("epoch")
     left.set_ylabel("mean cross-entropy (log scale)")
     left.set_xlim(0, len(trained.losses))
-    left.grid(True, which="both", alpha=0.3)
-    left.set_title("Loss, full-batch gradient descent")
+    left.set_xticks([0, 250, 500, 750, 1000])
+    left.grid(True, which="major", alpha=0.35)
+    left.grid(True, which="minor", alpha=0.12)
+    left.set_box_aspect(1)
+    left.set_title("Loss of every epoch,\nfull-batch gradient descent", fontsize=11)
 
     grid = np.linspace(-1.25, 1.25, 251)
     gx, gy = np.meshgrid(grid, grid)
     regions = predict(trained.params, np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
     q = SPIRALS["q"]
-    right.contourf(gx, gy, regions, levels=np.arange(q + 1) - 0.5, cmap=ListedColormap(_COLOURS[:q]), alpha=0.3)
+    # Pale fills (in the dark palette they turn into dark tints, close to the page) and a grey
+    # line on every boundary, so that the points stand out from the regions in both palettes.
+    levels = np.arange(q + 1) - 0.5
+    right.contourf(gx, gy, regions, levels=levels, cmap=ListedColormap(_COLOURS[:q]), alpha=0.2)
+    right.contour(gx, gy, regions, levels=levels[1:-1], colors="0.4", linewidths=0.8)
     for k in range(q):
         mine = labels == k
-        right.scatter(X[mine, 0], X[mine, 1], s=12, color=_COLOURS[k], edgecolors="black", linewidths=0.4,
+        right.scatter(X[mine, 0], X[mine, 1], s=14, color=_COLOURS[k], edgecolors="black", linewidths=0.5,
                       label=f"class {k}")
     right.set_aspect("equal")
     right.set_xlim(grid[0], grid[-1])
     right.set_ylim(grid[0], grid[-1])
     right.set_xlabel("$x_1$")
     right.set_ylabel("$x_2$")
-    right.legend(loc="upper left", fontsize=9, framealpha=0.9)
-    right.set_title(f"Decision regions, training accuracy {trained.accuracy:.1%}")
+    right.set_title(f"Decision regions,\ntraining accuracy {trained.accuracy:.1%}", fontsize=11)
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=q, fontsize=10, frameon=False,
+                 handletextpad=0.2, columnspacing=0.9)
     fig.tight_layout()
     return fig
