@@ -99,7 +99,7 @@ class CheckedPythonParser(PythonCodeBlockParser):
 
     def __call__(self, document: Document):
         # Keyed by where the fence's backticks start, so that a fence indented
-        # inside an admonition (``??? success``) pairs with the block above it.
+        # inside an admonition (``??? solution``) pairs with the block above it.
         text = document.text
         outputs = {
             len(text) - len(text[region.start :].lstrip()): region.lexemes["source"]
