@@ -52,7 +52,7 @@ def _chain_expected(x: float, rows) -> tuple[list[str], list[str]]:
     return values, gradients
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(x=st.floats(-2.0, 2.0, allow_nan=False), sigmoid=st.booleans())
 def test_a_chain_figure_shows_its_trace(x: float, sigmoid: bool) -> None:
     """Green above the arrows: x and every node's value; red below: every gradient, rounded."""
@@ -79,7 +79,7 @@ def test_a_changed_trace_changes_the_figure() -> None:
     assert _coloured(other_x, FORWARD)[4] == number(1 / (1 + np.exp(-2.0))) == "0.881"
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(x=st.floats(-3.0, 3.0, allow_nan=False))
 def test_the_fan_out_numbers_are_the_calculus(x: float) -> None:
     """f = 2x * x^2 = 2x^3: paths 2 x^2 (through u) and 4 x^2 (through v), sum 6 x^2 (independent formulas)."""
@@ -94,7 +94,7 @@ def test_the_fan_out_numbers_are_the_calculus(x: float) -> None:
         assert number(n[key]) in " ".join(shown), key
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(a=st.integers(-9, 9), b=st.integers(-9, 9), upstream=st.integers(-9, 9), second=st.integers(-9, 9))
 def test_the_patterns_follow_the_rules(a: int, b: int, upstream: int, second: int) -> None:
     """Add: both get the upstream; multiply: each gets upstream times the other; fan-out: the sum."""
@@ -180,7 +180,7 @@ def _segment_distance(point: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     return float(np.hypot(*(point - (a + t * (b - a)))))
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=12)
 @given(p=st.integers(1, 4), q=st.integers(1, 3))
 def test_the_layer_diagram_puts_w_ij_on_the_edge_from_input_i_to_output_j(p: int, q: int) -> None:
     """Each edge label w_ij is nearest to the edge from x_i to z_j and has x_i's colour, and the
@@ -220,7 +220,7 @@ def test_the_layer_diagram_puts_w_ij_on_the_edge_from_input_i_to_output_j(p: int
     plt.close(fig)
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=12)
 @given(n=st.integers(1, 300), p=st.integers(1, 9), d=st.integers(1, 9), q=st.integers(1, 9))
 def test_the_shape_picture_shows_the_shapes_numpy_computes(n: int, p: int, d: int, q: int) -> None:
     from labcode.figures.networks import hidden_gradient_shapes, shapes_figure
