@@ -61,27 +61,9 @@ EPOCHS = 300
 
 
 class ReferenceProblem(NamedTuple):
-    """The four arrays of the reference problem, all float32.
+    """The four float32 arrays of the reference problem: ``X`` (n, p) = (64, 1000), ``Y`` (n, q) = (64, 10), ``W1`` (p, d) = (1000, 100), ``W2`` (d, q) = (100, 10).
 
     Unpacks as ``X, Y, W1, W2 = reference_problem()``.
-
-    Attributes
-    ----------
-    X : ndarray
-        Inputs, shape (n, p) = (64, 1000).
-    Y : ndarray
-        Targets, shape (n, q) = (64, 10).
-    W1 : ndarray
-        Initial hidden weights, shape (p, d) = (1000, 100).
-    W2 : ndarray
-        Initial output weights, shape (d, q) = (100, 10).
-
-    Examples
-    --------
-    >>> from labcode.reference import reference_problem
-    >>> problem = reference_problem()
-    >>> [(name, a.shape) for name, a in problem._asdict().items()]
-    [('X', (64, 1000)), ('Y', (64, 10)), ('W1', (1000, 100)), ('W2', (100, 10))]
     """
 
     X: NDArray[np.float32]
@@ -91,27 +73,11 @@ class ReferenceProblem(NamedTuple):
 
 
 def reference_problem() -> ReferenceProblem:
-    """Fresh copies of the reference problem's data and initial weights.
+    """Fresh copies of the reference problem's data and initial weights, drawn in the order ``X``, ``Y``, ``W1``, ``W2``.
 
     Each call draws the arrays again, so no page or test can change another's
     copy (training updates ``W1`` and ``W2`` in place). NumPy's global random
     state is left as it was.
-
-    Returns
-    -------
-    ReferenceProblem
-        ``X`` (64, 1000), ``Y`` (64, 10), ``W1`` (1000, 100), ``W2`` (100, 10),
-        all float32, drawn in that order from the legacy stream seeded with 1.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.reference import reference_problem
-    >>> X, Y, W1, W2 = reference_problem()
-    >>> X.dtype, W2.shape
-    (dtype('float32'), (100, 10))
-    >>> W1 is reference_problem().W1, np.array_equal(W1, reference_problem().W1)
-    (False, True)
     """
     stream = np.random.RandomState(SEED)
     X = stream.randn(N_SAMPLES, N_INPUTS).astype(np.float32)
