@@ -275,7 +275,8 @@ def test_the_exercise_check_catches_an_unused_object() -> None:
 
 def test_imports_are_read_whole() -> None:
     """Every name of a parenthesised import over several lines counts, not only the first."""
-    code = "from labcode.x import a, b  # c\nfrom labcode.y import (\n    d,\n    e,\n)\n>>> from labcode.z import (f,\n...     g)\n"
+    code = ("from labcode.x import a, b  # c\nfrom labcode.y import (\n    d,\n    e,\n)\n"
+            ">>> from labcode.z import (f,\n...     g)\n")
     assert {f"labcode.{n}" for n in ("x.a", "x.b", "y.d", "y.e", "z.f", "z.g")} <= _names_used(code)
     assert "labcode.x.c" not in _names_used(code)
 

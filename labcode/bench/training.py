@@ -141,22 +141,14 @@ def _torch_one_thread() -> Iterator[str | None]:
 def training(quick: bool = False, clock: str = "cpu") -> Measurement:
     """Median time per epoch of each case, and their ratios (medians of the ratios within a round).
 
-    Parameters
-    ----------
-    quick : bool, default False
-        3 blocks of 2 epochs per case instead of 61 blocks of 20.
-    clock : {"cpu", "wall"}, default "cpu"
-        Passed to `labcode.bench.time_cases`.
-
-    Returns
-    -------
-    labcode.bench.Measurement
-        Cases ``gemm``, ``gemm_update``, ``tuned``, ``by_hand``, ``autograd``,
-        ``trainer`` (and ``torch`` where PyTorch is installed), each with the
-        BLAS kernel in its ``params``; ratios ``tuned / gemm``,
-        ``autograd / tuned``, ``autograd / by_hand``, ``by_hand / gemm``,
-        ``gemm_update / gemm``, ``by_hand / gemm_update``, ``trainer / by_hand``
-        (and ``torch / by_hand``, ``autograd / torch``).
+    ``quick=True`` runs 3 blocks of 2 epochs per case instead of 61 blocks of 20;
+    ``clock`` is passed to `labcode.bench.time_cases`. Cases ``gemm``,
+    ``gemm_update``, ``tuned``, ``by_hand``, ``autograd``, ``trainer`` (and
+    ``torch`` where PyTorch is installed), each with the BLAS kernel in its
+    ``params``; ratios ``tuned / gemm``, ``autograd / tuned``,
+    ``autograd / by_hand``, ``by_hand / gemm``, ``gemm_update / gemm``,
+    ``by_hand / gemm_update``, ``trainer / by_hand`` (and ``torch / by_hand``,
+    ``autograd / torch``).
     """
     repeats, number = (3, 2) if quick else (61, 20)
     cases = {
