@@ -68,11 +68,24 @@ def _check_grad(who: str, grad_out: ArrayLike, shape: tuple[int, ...], name: str
 
 
 class Unit:
-    """A one-input, one-output node, applied element-wise: ``forward`` stores its input ``x`` (and output ``y``) for ``backward``.
+    """A one-input, one-output node of a computational graph, applied element-wise.
 
-    Subclasses define the function (`_f`) and its derivative (`_df`) of the
-    stored ``x`` (or, if cheaper, of the stored ``y``). ``name`` is what `trace`
-    shows; ``x`` and ``y`` are ``None`` before the first forward pass.
+    ``forward`` stores the input ``x`` and the output ``y`` for ``backward``
+    (both ``None`` before the first forward pass). Subclasses define the function
+    (`_f`) and its derivative (`_df`) of the stored ``x`` (or, if cheaper, of the
+    stored ``y``); ``name`` is what `trace` shows.
+
+    Examples
+    --------
+    >>> from labcode.graph import Exp
+    >>> unit = Exp()
+    >>> unit.backward()
+    Traceback (most recent call last):
+    ...
+    RuntimeError: exp: backward called before forward (forward stores the input
+    that backward needs)
+    >>> float(unit.forward(0.0)), float(unit.backward())
+    (1.0, 1.0)
     """
 
     default_name = "unit"

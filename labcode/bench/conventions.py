@@ -44,8 +44,10 @@ def layer_inputs(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     >>> a = layer_inputs(3, np.random.default_rng(0))
     >>> columns = a["W"].T @ a["X_columns"] + a["B"]
     >>> rows = a["X_rows"] @ a["W"] + a["b"]
-    >>> columns.shape, rows.shape, bool(np.allclose(columns.T, rows, rtol=1e-5, atol=1e-5))
-    ((100, 3), (3, 100), True)
+    >>> columns.shape, rows.shape
+    ((100, 3), (3, 100))
+    >>> bool(np.allclose(columns.T, rows, rtol=1e-5, atol=1e-5))
+    True
     """
     W = rng.standard_normal((P, Q), dtype=np.float32)
     X_columns = rng.standard_normal((P, n), dtype=np.float32)

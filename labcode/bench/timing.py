@@ -51,7 +51,8 @@ def time_cases(
     Examples
     --------
     >>> from labcode.bench.timing import time_cases
-    >>> times = time_cases({"sum": lambda: lambda k: sum(range(100 * k))}, repeats=3, number=2)
+    >>> times = time_cases({"sum": lambda: lambda k: sum(range(100 * k))},
+    ...                    repeats=3, number=2)
     >>> len(times["sum"]), all(t > 0 for t in times["sum"])
     (3, True)
     """
