@@ -44,19 +44,7 @@ Array = NDArray[np.floating]
 
 
 class Forward(NamedTuple):
-    """What the forward pass keeps for the backward pass: ``z`` and ``h`` (n, d), ``y_pred`` (n, q).
-
-    ``z = X @ W1`` is the pre-activation, ``h = relu(z)`` the post-activation
-    and ``y_pred = h @ W2`` the output.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.backprop import forward
-    >>> kept = forward(np.ones((2, 3)), np.ones((3, 4)), np.ones((4, 1)))
-    >>> kept.z.shape, kept.h.shape, kept.y_pred.shape
-    ((2, 4), (2, 4), (2, 1))
-    """
+    """What the forward pass keeps for the backward pass: ``z = X @ W1`` and ``h = relu(z)`` (n, d), ``y_pred = h @ W2`` (n, q)."""
 
     z: Array
     h: Array
@@ -64,26 +52,7 @@ class Forward(NamedTuple):
 
 
 def forward(X: Array, W1: Array, W2: Array) -> Forward:
-    """The forward pass ``relu(X @ W1) @ W2`` for ``X`` (n, p), ``W1`` (p, d), ``W2`` (d, q).
-
-    Returns ``z`` (n, d), ``h`` (n, d) and ``y_pred`` (n, q); a `ValueError`
-    names the array whose shape does not chain.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.backprop import forward
-    >>> X = np.array([[1.0, -2.0]])
-    >>> W1 = np.array([[1.0, 0.0], [0.0, 1.0]])
-    >>> W2 = np.array([[1.0], [1.0]])
-    >>> z, h, y_pred = forward(X, W1, W2)
-    >>> print(z, h, y_pred)
-    [[ 1. -2.]] [[1. 0.]] [[1.]]
-    >>> forward(X, W1.T[:1], W2)
-    Traceback (most recent call last):
-    ...
-    ValueError: W1 has shape (1, 2) but (p, d) was expected with p = 2 (set by X)
-    """
+    """The forward pass ``relu(X @ W1) @ W2`` for ``X`` (n, p), ``W1`` (p, d), ``W2`` (d, q): ``z``, ``h`` (n, d) and ``y_pred`` (n, q)."""
     X, W1, W2 = as_float(X, "X"), as_float(W1, "W1"), as_float(W2, "W2")
     check_shapes(X=(X, "n p"), W1=(W1, "p d"), W2=(W2, "d q"))
     z = X @ W1  # (n, p) @ (p, d) -> (n, d)
@@ -96,13 +65,6 @@ def mse_nq(y_pred: Array, Y: Array) -> float:
     """Mean squared error over every entry, ``sum((y_pred - Y)**2) / (n * q)``, for two (n, q) arrays.
 
     The sum is taken in the arrays' own dtype (float32 on the reference problem).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.backprop import mse_nq
-    >>> mse_nq(np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]]))
-    2.0
     """
     y_pred, Y = as_float(y_pred, "y_pred"), as_float(Y, "Y")
     check_shapes(y_pred=(y_pred, "n q"), Y=(Y, "n q"))
@@ -113,29 +75,8 @@ def mse_nq(y_pred: Array, Y: Array) -> float:
 def backward(X: Array, Y: Array, W2: Array, z: Array, h: Array, y_pred: Array) -> tuple[Array, Array]:
     """Gradients of `mse_nq` with respect to ``W1`` (p, d) and ``W2`` (d, q): three GEMMs.
 
-    ``z``, ``h`` and ``y_pred`` are what `forward` kept. The ReLU mask
-    multiplies into a new array: the incoming gradient ``grad_h`` is never
-    modified.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.backprop import backward, forward
-    >>> X = np.array([[1.0, -2.0]])
-    >>> W1 = np.eye(2)
-    >>> W2 = np.array([[1.0], [1.0]])
-    >>> Y = np.array([[0.0]])
-    >>> grad_W1, grad_W2 = backward(X, Y, W2, *forward(X, W1, W2))
-    >>> print(grad_W1)
-    [[ 2.  0.]
-     [-4.  0.]]
-    >>> print(grad_W2)
-    [[2.]
-     [0.]]
-    >>> backward(X, Y, W2.T, *forward(X, W1, W2))
-    Traceback (most recent call last):
-    ...
-    ValueError: W2 has shape (1, 2) but (d, q) was expected with q = 1 (set by Y)
+    ``z``, ``h`` and ``y_pred`` are what `forward` kept; the ReLU mask multiplies
+    into a new array, so the incoming ``grad_h`` is never modified.
     """
     X, Y, W2 = as_float(X, "X"), as_float(Y, "Y"), as_float(W2, "W2")
     z, h, y_pred = as_float(z, "z"), as_float(h, "h"), as_float(y_pred, "y_pred")
@@ -151,22 +92,9 @@ def backward(X: Array, Y: Array, W2: Array, z: Array, h: Array, y_pred: Array) -
 def sgd_update(W: Array, grad_W: Array, lr: float) -> None:
     """One gradient-descent step ``W -= lr * grad_W``, in place (``grad_W`` of ``W``'s shape).
 
-    ``W`` must be a writable floating ndarray (every array holding a reference
-    to it sees the step) and ``lr`` finite and > 0; if anything is wrong,
-    ``W`` is left unchanged.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.backprop import sgd_update
-    >>> W = np.array([1.0, 2.0])
-    >>> sgd_update(W, np.array([2.0, -2.0]), lr=0.5)
-    >>> print(W)
-    [0. 3.]
-    >>> sgd_update(W, np.ones(3), lr=0.5)
-    Traceback (most recent call last):
-    ...
-    ValueError: grad_W has shape (3,) but (2,) was expected
+    ``W`` must be a writable floating ndarray (every array holding a reference to
+    it sees the step) and ``lr`` finite and > 0; if anything is wrong, ``W`` is
+    left unchanged.
     """
     W = as_float(W, "W", share=True, writable=True)
     grad_W = as_float(grad_W, "grad_W")
@@ -184,50 +112,21 @@ def train_by_hand(
     lr: float = LEARNING_RATE,
     epochs: int = EPOCHS,
 ) -> NDArray[np.float64]:
-    """Full-batch gradient descent with hand-written backprop; ``W1``, ``W2`` change in place.
+    """Full-batch gradient descent with hand-written backprop: the loss of every epoch, shape (epochs,).
 
-    Each epoch: `forward`, `mse_nq` (recorded), `backward`, then
-    ``W -= lr * grad_W`` for both weight matrices. Returns the loss of every
-    epoch, taken before that epoch's update, shape (epochs,).
-
-    Parameters
-    ----------
-    X, Y : ndarray
-        Inputs (n, p) and targets (n, q).
-    W1, W2 : ndarray
-        Weights (p, d) and (d, q): writable floating arrays, updated in place.
-    lr : float, default 1e-4
-        Learning rate, finite and > 0.
-    epochs : int, default 300
-        Number of gradient steps, >= 0.
+    ``X`` (n, p), ``Y`` (n, q); ``W1`` (p, d) and ``W2`` (d, q) are writable
+    floating arrays, updated in place. Each epoch: `forward`, `mse_nq`
+    (recorded, before the update), `backward`, then ``W -= lr * grad_W`` for
+    both. Every argument is checked before anything is updated.
 
     Raises
     ------
-    TypeError, ValueError
-        For a bad argument (as `forward` and `sgd_update`), before anything is updated.
     FloatingPointError
         If the loss becomes NaN or infinite (a learning rate too large makes
         the weights diverge). Training stops before that epoch's update, so
         ``W1`` and ``W2`` hold the weights that gave that loss; the error's
         ``epoch`` attribute is the epoch (from 1) and its ``log`` attribute
         holds the losses of the epochs before it, shape (epoch - 1,).
-        Overflow along the way is not warned about: it shows as that loss.
-
-    Examples
-    --------
-    A learning rate two hundred times too large diverges, and training stops:
-
-    >>> from labcode.backprop import train_by_hand
-    >>> from labcode.reference import reference_problem
-    >>> try:
-    ...     train_by_hand(*reference_problem(), lr=0.02, epochs=20)
-    ... except FloatingPointError as error:
-    ...     print(error.epoch, error.log.shape,
-    ...           bool(error.log[-1] > 1e10 * error.log[0]))
-    ...     print(error)
-    4 (3,) True
-    the loss is inf at epoch 4 of 20: training stopped before that epoch's update
-    (lr = 0.02 may be too large)
     """
     X, Y = as_float(X, "X"), as_float(Y, "Y")
     W1 = as_float(W1, "W1", share=True, writable=True)

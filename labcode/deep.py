@@ -116,41 +116,20 @@ def _loss_name(loss: str) -> str:
 def init_layers(
     sizes: Sequence[int], rng: np.random.Generator, init: str | float = "he", *, bias: bool = True
 ) -> dict[str, Array]:
-    """Weights for layers of the given sizes: standard normal times a scale, and zero biases.
+    """Weights for layers of sizes ``[d_0, ..., d_K]``: standard normal times a scale, and zero biases.
+
+    Returns ``W1`` (d_0, d_1), ``b1`` (d_1,), ..., float64, drawn from ``rng`` in
+    that order.
 
     Parameters
     ----------
     sizes : sequence of int
-        ``[d_0, d_1, ..., d_K]``: inputs, the width of every layer, outputs (at least two sizes).
-    rng : numpy.random.Generator
-        Draws ``W1``, ``W2``, ... in that order.
+        Inputs, the width of every layer, outputs (at least two sizes, each >= 1).
     init : {"he", "lecun", "unscaled"} or float
         The scale of layer ``l``'s weights as a function of its fan-in ``d_{l-1}``
         (see `INITS`), or one number for every layer.
     bias : bool
         Whether every layer gets a bias ``b_l`` (zeros).
-
-    Returns
-    -------
-    dict of str to ndarray
-        ``W1`` (d_0, d_1), ``b1`` (d_1,), ..., float64.
-
-    Raises
-    ------
-    TypeError
-        If ``rng`` is not a `numpy.random.Generator`.
-    ValueError
-        For fewer than two sizes, a size below 1 or an unknown ``init``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.deep import init_layers
-    >>> params = init_layers([3, 5, 2], np.random.default_rng(0))
-    >>> {name: a.shape for name, a in params.items()}
-    {'W1': (3, 5), 'b1': (5,), 'W2': (5, 2), 'b2': (2,)}
-    >>> sorted(init_layers([3, 5, 2], np.random.default_rng(0), bias=False))
-    ['W1', 'W2']
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
@@ -175,25 +154,7 @@ def init_layers(
 
 
 class DeepForward(NamedTuple):
-    """What the forward pass keeps for the backward pass.
-
-    Attributes
-    ----------
-    Z : list of ndarray
-        ``Z[l - 1]`` is the pre-activation ``Z_l`` of layer ``l``, shape (n, d_l).
-    H : list of ndarray
-        ``H[l]`` is ``H_l = phi_l(Z_l)``, shape (n, d_l); ``H[0]`` is ``X`` and
-        ``H[-1]`` the output.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.deep import deep_forward
-    >>> params = {"W1": np.ones((3, 4)), "W2": np.ones((4, 2))}
-    >>> out = deep_forward(params, np.ones((5, 3)), ["relu", "identity"])
-    >>> [z.shape for z in out.Z], [h.shape for h in out.H]
-    ([(5, 4), (5, 2)], [(5, 3), (5, 4), (5, 2)])
-    """
+    """What the forward pass keeps: ``Z[l - 1] = Z_l`` and ``H[l] = H_l``, each (n, d_l); ``H[0]`` is ``X``."""
 
     Z: list[Array]
     H: list[Array]
@@ -202,34 +163,9 @@ class DeepForward(NamedTuple):
 def deep_forward(params: Mapping[str, ArrayLike], X: ArrayLike, activations: Sequence[str]) -> DeepForward:
     """The forward pass through all ``K`` layers, keeping every ``Z_l`` and ``H_l``.
 
-    Parameters
-    ----------
-    params : dict of str to ndarray
-        ``W1`` (p, d_1), ``b1`` (d_1,), ..., ``WK`` (d_{K-1}, q); biases optional.
-    X : array_like
-        Inputs, shape (n, p).
-    activations : sequence of str
-        One activation name per layer (``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"identity"``).
-
-    Returns
-    -------
-    DeepForward
-        ``Z`` (K arrays) and ``H`` (K + 1 arrays, ``H[0]`` is ``X``).
-
-    Raises
-    ------
-    TypeError, ValueError
-        If the parameters do not match the activations, the shapes do not
-        chain or an activation is unknown; the message names the array.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.deep import deep_forward
-    >>> params = {"W1": np.array([[1.0, -1.0]]), "b1": np.array([0.0, 1.0]),
-    ...           "W2": np.array([[2.0], [4.0]])}
-    >>> print(deep_forward(params, [[3.0]], ["relu", "identity"]).H[-1])
-    [[6.]]
+    ``params`` holds ``W1`` (p, d_1), ``b1`` (d_1,), ..., ``WK`` (d_{K-1}, q)
+    (biases optional), ``X`` is (n, p) and ``activations`` one name per layer. A
+    `TypeError` or `ValueError` names the array that does not fit.
     """
     arrays, X, phis = _checked(params, X, activations)
     return _forward(arrays, X, phis)
@@ -260,30 +196,16 @@ def _output_loss(out: Array, Y: ArrayLike, loss: str) -> tuple[float, Array]:
 def deep_loss(
     params: Mapping[str, ArrayLike], X: ArrayLike, Y: ArrayLike, activations: Sequence[str], loss: str = "mse"
 ) -> float:
-    """The loss of the network's output ``H_K`` against ``Y``.
+    """The loss of the network's output ``H_K`` against ``Y``; ``params``, ``X``, ``activations`` as `deep_forward`.
 
     Parameters
     ----------
-    params, X, activations
-        As `deep_forward`.
     Y : array_like
         Targets (n, q) for ``"mse"``; labels, integers (n,) or one-hot (n, q),
         for ``"cross_entropy"``.
     loss : {"mse", "cross_entropy"}
         Mean squared error over all ``n q`` entries, or mean cross-entropy of
         the softmax of ``H_K`` (then ``H_K`` holds the logits).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.deep import deep_loss
-    >>> params = {"W1": np.eye(2)}
-    >>> deep_loss(params, [[1.0, 2.0]], [[1.0, 0.0]], ["identity"])
-    2.0
     """
     arrays, X, phis = _checked(params, X, activations)
     return _output_loss(_forward(arrays, X, phis).H[-1], Y, _loss_name(loss))[0]
@@ -295,46 +217,13 @@ def deep_backward(
     grad_out: ArrayLike,
     activations: Sequence[str],
 ) -> dict[str, Array]:
-    """The gradient of every ``W_l`` and ``b_l`` from ``dL/dH_K``, by the backward recursion.
+    """The gradient of every ``W_l`` and ``b_l`` from ``grad_out = dL/dH_K`` (n, q), by the backward recursion.
 
     ``delta_K = grad_out * phi_K'(Z_K)``; then for ``l = K, ..., 1``:
     ``dW_l = H_{l-1}.T @ delta_l``, ``db_l = delta_l.sum(axis=0)`` and
-    ``delta_{l-1} = (delta_l @ W_l.T) * phi_{l-1}'(Z_{l-1})``. No array of the
-    forward pass is modified.
-
-    Parameters
-    ----------
-    params : dict of str to ndarray
-        As `deep_forward`.
-    forward : DeepForward
-        What `deep_forward` returned for these parameters.
-    grad_out : array_like
-        ``dL/dH_K``, shape (n, q).
-    activations : sequence of str
-        As `deep_forward`.
-
-    Returns
-    -------
-    dict of str to ndarray
-        One gradient per parameter, same names and shapes.
-
-    Raises
-    ------
-    ValueError
-        If ``forward`` or ``grad_out`` does not fit the parameters.
-
-    Examples
-    --------
-    One linear layer without a bias: ``dW = X^T G``.
-
-    >>> import numpy as np
-    >>> from labcode.deep import deep_backward, deep_forward
-    >>> params, X = {"W1": np.ones((2, 1))}, np.array([[1.0, 2.0], [3.0, 4.0]])
-    >>> forward = deep_forward(params, X, ["identity"])
-    >>> grads = deep_backward(params, forward, [[1.0], [0.5]], ["identity"])
-    >>> print(grads["W1"])
-    [[2.5]
-     [4. ]]
+    ``delta_{l-1} = (delta_l @ W_l.T) * phi_{l-1}'(Z_{l-1})``. ``forward`` is what
+    `deep_forward` returned for these parameters; no array of it is modified. The
+    result has the names and shapes of ``params``.
     """
     if not isinstance(forward, DeepForward):
         raise TypeError(f"forward must be what deep_forward returned, got {type(forward).__name__}")
@@ -363,39 +252,9 @@ def _backward(params: dict[str, Array], forward: DeepForward, g: Array, phis: li
 def deep_gradient(
     params: Mapping[str, ArrayLike], X: ArrayLike, Y: ArrayLike, activations: Sequence[str], loss: str = "mse"
 ) -> tuple[float, dict[str, Array]]:
-    """The loss and its gradient for every parameter: `deep_forward`, then `deep_backward`.
+    """The loss and its gradient for every parameter (same names and shapes): `deep_forward`, then `deep_backward`.
 
-    Parameters
-    ----------
-    params, X, activations
-        As `deep_forward`.
-    Y, loss
-        As `deep_loss`.
-
-    Returns
-    -------
-    loss : float
-        As `deep_loss`.
-    grads : dict of str to ndarray
-        Same names and shapes as ``params``.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As `deep_forward` and `deep_loss`.
-
-    Examples
-    --------
-    Two layers, no biases, ReLU then a linear output, the squared error: the
-    network of chapter 8.
-
-    >>> import numpy as np
-    >>> from labcode.deep import deep_gradient
-    >>> params = {"W1": np.eye(2), "W2": np.array([[1.0], [1.0]])}
-    >>> loss, grads = deep_gradient(params, [[1.0, -2.0]], [[0.0]],
-    ...                             ["relu", "identity"])
-    >>> print(loss, grads["W1"].tolist(), grads["W2"].tolist())
-    1.0 [[2.0, 0.0], [-4.0, 0.0]] [[2.0], [0.0]]
+    Arguments as `deep_forward` and `deep_loss`.
     """
     arrays, X, phis = _checked(params, X, activations)
     forward = _forward(arrays, X, phis)
@@ -415,48 +274,13 @@ def gradient_norms(
     width: int = 64,
     n: int = 128,
 ) -> NDArray[np.float64]:
-    """``||dL/dW_l||`` (Frobenius norm) for every layer of a random deep network.
+    """``||dL/dW_l||`` (Frobenius norm) for every layer ``l`` of a random deep network, shape (depth,).
 
-    The network has ``depth`` layers: ``depth - 1`` hidden layers of ``width``
-    units with the given activation and biases, then a linear output of one
-    unit; the loss is ``"mse"``. The generator draws, in this order, ``X``
+    The network has ``depth = K >= 2`` layers: ``depth - 1`` hidden layers of
+    ``width`` units with the given activation and biases, then a linear output
+    of one unit; the loss is ``"mse"``. ``rng`` draws, in this order, ``X``
     (n, width) and ``Y`` (n, 1), both standard normal, then the weights by
-    `init_layers`.
-
-    Parameters
-    ----------
-    depth : int
-        The number of layers ``K`` (at least 2).
-    activation : str
-        The hidden layers' activation, e.g. ``"sigmoid"`` or ``"relu"``.
-    init : {"he", "lecun", "unscaled"} or float
-        As `init_layers`.
-    rng : numpy.random.Generator
-        The source of all random numbers.
-    width : int
-        Inputs and units per hidden layer.
-    n : int
-        Samples.
-
-    Returns
-    -------
-    ndarray
-        Shape (depth,): entry ``l - 1`` is the norm of layer ``l``'s weight gradient.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For a depth below 2 or an argument `init_layers` or `deep_forward` refuses.
-
-    Examples
-    --------
-    Through sigmoid layers the gradient shrinks on its way back to layer 1:
-
-    >>> import numpy as np
-    >>> from labcode.deep import gradient_norms
-    >>> norms = gradient_norms(6, "sigmoid", "lecun", np.random.default_rng(0))
-    >>> norms.shape, bool(norms[0] < norms[-2] / 50)
-    ((6,), True)
+    `init_layers` with ``init``.
     """
     if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 2:
         raise ValueError(f"depth must be an integer of at least 2, got {depth!r}")

@@ -36,27 +36,9 @@ __all__ = ["Verdict", "Exercise", "EXERCISES", "check", "data"]
 
 @dataclass(frozen=True)
 class Verdict:
-    """What `check` says about an answer: ``ok`` and a message (``"correct"`` when ok).
+    """What `check` says about an answer: ``ok`` and a ``message`` (``"correct"``, or what is wrong in the exercise's terms).
 
     Prints as its message; true in an ``if`` exactly when the answer is correct.
-
-    Attributes
-    ----------
-    ok : bool
-        Whether the answer is correct.
-    message : str
-        ``"correct"``, or what is wrong, in the exercise's terms.
-
-    Examples
-    --------
-    >>> from labcode.exercises import check
-    >>> verdict = check("1.2", lambda G: G.mean(axis=0))
-    >>> bool(verdict)
-    False
-    >>> import textwrap
-    >>> print(textwrap.fill(str(verdict), 72))
-    a mean over the rows, off by a factor n = 7: each of the n rows adds its
-    share to b, so sum them
     """
 
     ok: bool
@@ -74,28 +56,7 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: where it belongs, what it asks for, and its checker.
-
-    Attributes
-    ----------
-    id : str
-        ``"6.2"``, ``"10.1"``, ...
-    page : str
-        The chapter's page, e.g. ``"hadamard-gradient.md"``.
-    title : str
-        A few words.
-    expects : str
-        What kind of answer `check` takes.
-
-    Examples
-    --------
-    >>> from labcode.exercises import EXERCISES
-    >>> exercise = EXERCISES["6.2"]
-    >>> print(exercise.page)
-    hadamard-gradient.md
-    >>> print(exercise.expects)
-    a function grad_beta1(beta1, beta2, X, Y) returning dL/dbeta1, shape (p, d)
-    """
+    """One exercise: its ``id`` (``"6.2"``), the chapter's ``page``, a short ``title``, and what kind of answer `check` ``expects``."""
 
     id: str
     page: str
@@ -121,42 +82,11 @@ def _exercise(id: str, page: str, title: str, expects: str) -> Callable:
 
 
 def check(exercise_id: str, answer: object) -> Verdict:
-    """Check your answer to an exercise; the verdict is ``correct`` or says what is wrong.
+    """Check your answer to the exercise ``exercise_id`` (``"6.2"``, see `EXERCISES`): a `Verdict`, ``correct`` or what is wrong.
 
-    Parameters
-    ----------
-    exercise_id : str
-        The exercise, e.g. ``"6.2"`` (see `EXERCISES`).
-    answer : object
-        Your answer: a function, a number, a shape or a set, as the exercise's
-        ``expects`` says. A function is called on the checker's own arrays,
-        which it must not modify.
-
-    Returns
-    -------
-    Verdict
-        Prints as ``correct`` or as what is wrong.
-
-    Raises
-    ------
-    ValueError
-        For an unknown exercise id (the message lists the ids).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.exercises import check
-    >>> print(check("1.1", lambda X, G: X.T @ G))
-    correct
-    >>> import textwrap
-    >>> print(textwrap.fill(str(check("1.1", lambda X, G: G.T @ X)), 72))
-    transposed: the sum of outer products x_i g_i^T has shape (p, q) = (3,
-    2), yours is (2, 3); that is G^T X
-    >>> try:
-    ...     check("14.1", None)
-    ... except ValueError as error:
-    ...     print(str(error).split(";")[0])
-    unknown exercise '14.1'
+    ``answer`` is a function, a number, a shape or a set, as the exercise's
+    ``expects`` says. A function is called on the checker's own arrays, which it
+    must not modify. An unknown id raises `ValueError` listing the ids.
     """
     exercise = EXERCISES.get(exercise_id) if isinstance(exercise_id, str) else None
     if exercise is None:
@@ -165,33 +95,7 @@ def check(exercise_id: str, answer: object) -> Verdict:
 
 
 def data(exercise_id: str) -> dict[str, np.ndarray]:
-    """The arrays an exercise asks you to work on (fresh copies on every call).
-
-    Parameters
-    ----------
-    exercise_id : str
-        An exercise that has data (``"5.2"``).
-
-    Returns
-    -------
-    dict of str to ndarray
-
-    Raises
-    ------
-    ValueError
-        For an exercise with no data.
-
-    Examples
-    --------
-    >>> from labcode.exercises import data
-    >>> {name: a.shape for name, a in data("5.2").items()}
-    {'X': (50, 3), 'Y': (50, 2)}
-    >>> try:
-    ...     data("6.2")
-    ... except ValueError as error:
-    ...     print(str(error).split(": ")[0])
-    exercise '6.2' has no data
-    """
+    """Fresh copies of the arrays an exercise asks you to work on (``data("5.2")``), by name; `ValueError` for an exercise with none."""
     if exercise_id not in _DATA:
         if exercise_id in EXERCISES:
             raise ValueError(f"exercise {exercise_id!r} has no data: its checker calls your function on arrays of its own")

@@ -36,49 +36,12 @@ __all__ = ["Network"]
 
 
 class Network:
-    """Dense layers ``W1, b1, W2, b2, ...`` reading the arrays of one `Parameters`.
+    """Dense layers ``W1, b1, W2, b2, ...`` reading the arrays of one `Parameters`, one activation name per layer.
 
-    Parameters
-    ----------
-    params : mapping of str to array_like
-        ``W1`` (p, d), ``b1`` (d,), ..., ``WK``, ``bK``; a `Parameters` is used
-        as it is, anything else is copied into a new one.
-    activations : sequence of str
-        One activation name per layer, e.g. ``("sigmoid", "identity")``.
-
-    Attributes
-    ----------
-    params : Parameters
-        The parameters; assigning to an entry writes into the array the layers hold.
-    layers : list of Dense
-        Layer ``k`` holds ``params[f"W{k}"]`` and ``params[f"b{k}"]`` themselves.
-
-    Raises
-    ------
-    TypeError
-        If ``params`` is not a mapping, ``activations`` is not a sequence of
-        names, or a parameter is not real numbers.
-    ValueError
-        If the names are not ``W1, b1, ..., WK, bK``, if there is not one
-        activation per layer, or if the shapes do not chain or are empty.
-
-    Examples
-    --------
-    >>> import copy
-    >>> import numpy as np
-    >>> from labcode.network import Network
-    >>> rng = np.random.default_rng(0)
-    >>> net = Network.init([3, 4, 1], rng=rng)          # affine, sigmoid, affine
-    >>> net.layers[0].W is net.params["W1"]
-    True
-    >>> X, Y = rng.standard_normal((5, 3)), rng.standard_normal((5, 1))
-    >>> twin = copy.deepcopy(net)
-    >>> W1 = twin.params["W1"].copy()
-    >>> W1[0, 0] += 1e-6
-    >>> twin.params["W1"] = W1                          # assign a perturbed copy...
-    >>> slope = (twin.loss(X, Y) - net.loss(X, Y)) / 1e-6
-    >>> bool(np.isclose(slope, net.gradient(X, Y)["W1"][0, 0], rtol=1e-4))
-    True
+    ``params`` holds ``W1`` (p, d), ``b1`` (d,), ..., ``WK``, ``bK``: a
+    `Parameters` is used as it is, anything else is copied into a new one. Layer
+    ``k`` of ``layers`` holds ``params[f"W{k}"]`` and ``params[f"b{k}"]``
+    themselves, so assigning to an entry of ``params`` changes what it computes.
     """
 
     def __init__(self, params: Mapping[str, ArrayLike], activations: Sequence[str]) -> None:
@@ -116,40 +79,10 @@ class Network:
         hidden: str = "sigmoid",
         output: str = "identity",
     ) -> Network:
-        """A network with layer widths ``sizes`` and weights ``scale`` times standard normal.
+        """A network with layer widths ``sizes = [p, d, ..., q]`` and weights ``scale`` times standard normal numbers.
 
-        Parameters
-        ----------
-        sizes : sequence of int
-            ``[p, d, ..., q]``: inputs, hidden widths, outputs; at least two,
-            each at least 1.
-        rng : numpy.random.Generator
-            Draws ``W1, b1, W2, b2, ...`` in that order.
-        scale : float, default 0.05
-            Standard deviation of the initial weights, finite and >= 0.
-        hidden, output : str
-            Activation of the hidden layers and of the last layer.
-
-        Returns
-        -------
-        Network
-
-        Raises
-        ------
-        TypeError
-            If a size is not an int or ``rng`` is not a `numpy.random.Generator`.
-        ValueError
-            If there are fewer than two sizes, a size is below 1, or ``scale``
-            is out of range.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from labcode.network import Network
-        >>> net = Network.init([3, 4, 2], rng=np.random.default_rng(0))
-        >>> net.params
-        Parameters({W1: (3, 4) float64, b1: (4,) float64, W2: (4, 2) float64, b2: (2,)
-        float64})
+        ``rng`` draws ``W1, b1, W2, b2, ...`` in that order; the hidden layers take
+        the activation ``hidden``, the last layer ``output``.
         """
         if isinstance(sizes, str) or not isinstance(sizes, Sequence):
             raise TypeError(f"sizes must be a sequence of ints such as [p, d, q], got {type(sizes).__name__}")
@@ -167,23 +100,7 @@ class Network:
 
     @property
     def params(self) -> Parameters:
-        """The parameters, by name; the entries are the layers' own arrays.
-
-        Returns
-        -------
-        Parameters
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from labcode.network import Network
-        >>> net = Network.init([2, 1], rng=np.random.default_rng(0))
-        >>> net.params = {}
-        Traceback (most recent call last):
-        ...
-        AttributeError: assign into net.params[name] instead: the layers hold its
-        arrays
-        """
+        """The parameters by name, the layers' own arrays: assign into ``net.params[name]``, never to ``net.params``."""
         return self._params
 
     @params.setter
@@ -191,105 +108,24 @@ class Network:
         raise AttributeError("assign into net.params[name] instead: the layers hold its arrays")
 
     def forward(self, X: ArrayLike) -> NDArray[np.floating]:
-        """The prediction ``Y_hat`` of shape (n, q) for inputs ``X`` of shape (n, p).
-
-        Parameters
-        ----------
-        X : array_like
-            Inputs, shape (n, p).
-
-        Returns
-        -------
-        ndarray
-            Shape (n, q).
-
-        Raises
-        ------
-        TypeError
-            If ``X`` is not real numbers.
-        ValueError
-            If ``X`` is not (n, p) or is empty.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from labcode.network import Network
-        >>> net = Network({"W1": [[2.0], [1.0]], "b1": [0.5]}, ["identity"])
-        >>> print(net.forward([[1.0, 1.0], [0.0, 1.0]]))
-        [[3.5]
-         [1.5]]
-        """
+        """The prediction ``Y_hat`` (n, q) for inputs ``X`` (n, p)."""
         out = self._inputs(X).astype(self._params["W1"].dtype, copy=False)
         for layer in self.layers:
             out = layer.forward(out)
         return out
 
     def loss(self, X: ArrayLike, Y: ArrayLike) -> float:
-        """`labcode.gradients.mse_n` of the prediction, ``||Y - Y_hat||^2 / n``, in the parameters' dtype.
-
-        Parameters
-        ----------
-        X : array_like
-            Inputs, shape (n, p).
-        Y : array_like
-            Targets, shape (n, q).
-
-        Returns
-        -------
-        float
-
-        Raises
-        ------
-        TypeError
-            If ``X`` or ``Y`` is not real numbers.
-        ValueError
-            If ``X`` is not (n, p), ``Y`` not (n, q), or either is empty.
-
-        Examples
-        --------
-        >>> from labcode.network import Network
-        >>> net = Network({"W1": [[1.0]], "b1": [0.0]}, ["identity"])
-        >>> net.loss([[1.0], [2.0]], [[0.0], [0.0]])
-        2.5
-        """
+        """`labcode.gradients.mse_n` of the prediction, ``||Y - Y_hat||^2 / n``, in the parameters' dtype; ``X`` (n, p), ``Y`` (n, q)."""
         X, Y = self._data(X, Y)
         Y_hat = self.forward(X)
         return mse_n(Y.astype(Y_hat.dtype, copy=False), Y_hat)
 
     def gradient(self, X: ArrayLike, Y: ArrayLike) -> dict[str, NDArray[np.floating]]:
-        """The gradient of `loss` by backpropagation, one array per parameter.
+        """The gradient of `loss` by backpropagation, ``{"W1": grad_W1, "b1": grad_b1, ...}``, each of its parameter's shape.
 
         Starts from ``dL/dY_hat = -2 (Y - Y_hat) / n`` (n, q), the gradient of
-        `labcode.gradients.mse_n`, and runs each layer's `Dense.backward` in reverse.
-
-        Parameters
-        ----------
-        X : array_like
-            Inputs, shape (n, p).
-        Y : array_like
-            Targets, shape (n, q).
-
-        Returns
-        -------
-        dict of str to ndarray
-            ``{"W1": grad_W1, "b1": grad_b1, ...}``, each of its parameter's shape.
-
-        Raises
-        ------
-        TypeError
-            If ``X`` or ``Y`` is not real numbers.
-        ValueError
-            If ``X`` is not (n, p), ``Y`` not (n, q), or either is empty; no
-            layer's stored state changes then.
-
-        Examples
-        --------
-        >>> from labcode.network import Network
-        >>> net = Network({"W1": [[3.0]], "b1": [0.0]}, ["identity"])
-        >>> grads = net.gradient([[1.0], [2.0]], [[0.0], [0.0]])
-        >>> # L = ((w + b)² + (2w + b)²) / 2 at w = 3, b = 0:
-        >>> print(grads["W1"], grads["b1"])
-        [[15.]] [9.]
+        `labcode.gradients.mse_n`, and runs each layer's `Dense.backward` in reverse;
+        ``X`` and ``Y`` are checked before any layer stores anything.
         """
         X, Y = self._data(X, Y)  # checked before any layer stores anything
         Y_hat = self.forward(X)

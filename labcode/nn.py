@@ -23,24 +23,7 @@ __all__ = ["Module", "Linear", "ReLU", "Sequential"]
 
 
 class Module:
-    """Base class: a forward computation plus the parameters it owns.
-
-    Subclasses implement ``forward``; calling the module calls it.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import Variable
-    >>> from labcode.nn import Module
-    >>> class Scale(Module):
-    ...     def __init__(self):
-    ...         self.a = Variable(np.array(2.0), name="a")
-    ...     def forward(self, x):
-    ...         return x * self.a
-    >>> m = Scale()
-    >>> m(3.0), m.parameters()
-    (Variable(6.0), [Variable(2.0, name='a')])
-    """
+    """Base class: a forward computation plus the parameters it owns; calling the module calls ``forward``."""
 
     def __call__(self, *args: Any) -> Variable:
         return self.forward(*args)
@@ -56,21 +39,7 @@ class Module:
                 yield value
 
     def parameters(self) -> list[Variable]:
-        """Every parameter of this module and its sub-modules, each once, in order.
-
-        Returns
-        -------
-        list of Variable
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from labcode.nn import Linear, ReLU, Sequential
-        >>> rng = np.random.default_rng(0)
-        >>> model = Sequential(Linear(3, 4, rng=rng), ReLU(), Linear(4, 2, rng=rng))
-        >>> [p.shape for p in model.parameters()]
-        [(3, 4), (4, 2)]
-        """
+        """Every parameter of this module and its sub-modules, each once, in the order they were assigned."""
         found: list[Variable] = []
         seen: set[int] = set()
         for value in self._own():
@@ -82,70 +51,30 @@ class Module:
         return found
 
     def cleargrads(self) -> None:
-        """Clear the gradient of every parameter (see `labcode.autograd.Variable.cleargrad`).
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from labcode.nn import Linear
-        >>> layer = Linear(2, 1, weight=np.ones((2, 1)))
-        >>> layer(np.ones((1, 2))).sum().backward()
-        >>> layer.W.grad is None, layer.cleargrads(), layer.W.grad is None
-        (False, None, True)
-        """
+        """Clear the gradient of every parameter (see `labcode.autograd.Variable.cleargrad`)."""
         for p in self.parameters():
             p.cleargrad()
 
 
 class Linear(Module):
-    """A fully connected layer ``x @ W (+ b)``, from ``in_size`` to ``out_size`` features.
+    """A fully connected layer ``x @ W (+ b)`` from ``in_size`` to ``out_size`` features, ``W`` (in_size, out_size).
 
-    ``W`` has shape (in_size, out_size), the book's convention (``W1`` is
-    (p, d)), so the forward is ``x @ W`` with no transpose. Frameworks such as
-    PyTorch store it the other way, (out_size, in_size), and compute
-    ``x @ W.T``: transpose when you copy weights across.
+    ``W`` is stored in the book's orientation (``W1`` is (p, d)), so the forward
+    is ``x @ W`` with no transpose; PyTorch stores (out_size, in_size) and
+    computes ``x @ W.T``, and a weight of that orientation is refused with both
+    shapes in the message.
 
     Parameters
     ----------
-    in_size, out_size : int
-        Numbers of input and output features, each at least 1.
     weight : ndarray, optional
-        Initial weights of shape (in_size, out_size), of a floating dtype. The
-        layer holds this very array (no copy): training updates it in place.
+        Initial weights, of a floating dtype. The layer holds this very array
+        (no copy): training updates it in place.
     bias : bool, default False
         Whether to add a bias of shape (out_size,), initialised to zeros.
     rng : numpy.random.Generator, optional
         Draws He-scaled normal weights when ``weight`` is not given.
     dtype : dtype, default float32
         The dtype of drawn weights and of the bias, a floating type.
-
-    Raises
-    ------
-    ValueError
-        If ``weight`` has the wrong shape (the message gives both and warns
-        about the transposed convention), a size is below 1, or neither
-        ``weight`` nor ``rng`` is given.
-    TypeError
-        If a size is not an int, ``weight`` is not a floating-point ndarray,
-        ``rng`` is not a `numpy.random.Generator`, or ``dtype`` is not a
-        floating type.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.nn import Linear
-    >>> W = np.ones((3, 2), dtype=np.float32)
-    >>> layer = Linear(3, 2, weight=W)
-    >>> layer.W.data is W
-    True
-    >>> layer(np.ones((5, 3), dtype=np.float32)).shape
-    (5, 2)
-    >>> Linear(3, 2, weight=W.T)
-    Traceback (most recent call last):
-    ...
-    ValueError: weight has shape (2, 3) but (in_size, out_size) was expected with
-    in_size = 3 (set by Linear(3, 2)); weights stored as (out_size, in_size), as
-    in PyTorch, must be transposed
     """
 
     def __init__(
@@ -187,36 +116,14 @@ class Linear(Module):
 
 
 class ReLU(Module):
-    """The rectifier as a layer with no parameters.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.nn import ReLU
-    >>> print(ReLU()(np.array([-1.0, 1.0])).data)
-    [0. 1.]
-    """
+    """The rectifier as a layer with no parameters."""
 
     def forward(self, x: Variable | NDArray[np.floating]) -> Variable:
         return autograd.relu(x)
 
 
 class Sequential(Module):
-    """Modules applied one after the other: ``Sequential(a, b)(x)`` is ``b(a(x))``.
-
-    Parameters
-    ----------
-    *layers : Module
-        The layers, in order; ``model[i]`` is layer ``i``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.nn import Linear, ReLU, Sequential
-    >>> model = Sequential(Linear(4, 3, rng=np.random.default_rng(0)), ReLU())
-    >>> model(np.ones((2, 4))).shape, len(model), type(model[1]).__name__
-    ((2, 3), 2, 'ReLU')
-    """
+    """Modules applied one after the other: ``Sequential(a, b)(x)`` is ``b(a(x))``, and ``model[i]`` is layer ``i``."""
 
     def __init__(self, *layers: Module) -> None:
         for i, layer in enumerate(layers):

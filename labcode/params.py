@@ -26,49 +26,14 @@ __all__ = ["Parameters"]
 
 
 class Parameters(Mapping[str, np.ndarray]):
-    """A fixed set of named float arrays; assignment writes into them in place.
+    """A fixed set of named float arrays, owned from the start (copies of ``arrays``); assignment writes into them in place.
 
-    Parameters
-    ----------
-    arrays : mapping of str to array_like
-        The initial values. Each becomes a new float array owned by this
-        object (float32 stays float32; integers become float64; complex,
-        string, object and bool values and empty arrays are refused); the
-        names and shapes are fixed from then on.
-
-    Notes
-    -----
-    The contract, relied on by `labcode.network` and by the gradient checker:
-
-    * ``params[name]`` is always the same array object, so a layer built from
-      it and the mapping never disagree;
-    * ``params[name] = value`` is ``np.copyto(params[name], value)`` after
-      checking that ``value`` is real numbers of exactly that shape (float64
-      values are rounded into a float32 parameter): the array keeps its
-      identity, its values change;
-    * new names and deletions are refused: a typo would otherwise create a
-      parameter that no layer reads.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.params import Parameters
-    >>> params = Parameters({"W": [[1.0, 2.0], [3.0, 4.0]], "b": [0.0, 0.0]})
-    >>> W = params["W"]                  # what a layer would hold
-    >>> params["W"] = W + 0.5            # a new array, copied into the old one
-    >>> W
-    array([[1.5, 2.5],
-           [3.5, 4.5]])
-    >>> params["W"] is W
-    True
-    >>> params["b"] = np.zeros(3)
-    Traceback (most recent call last):
-    ...
-    ValueError: the value for 'b' has shape (3,) but (2,) was expected
-    >>> params["W2"] = np.zeros((2, 2))
-    Traceback (most recent call last):
-    ...
-    KeyError: "no parameter 'W2'; the parameters are 'W', 'b'"
+    Float32 stays float32 and integers become float64; the names and shapes are
+    fixed from then on. ``params[name] = value`` is ``np.copyto(params[name], value)``
+    after checking that ``value`` is real numbers of exactly that shape (float64
+    values are rounded into a float32 parameter): the array keeps its identity.
+    New names and deletions are refused: a typo would otherwise create a
+    parameter that no layer reads.
     """
 
     def __init__(self, arrays: Mapping[str, ArrayLike]) -> None:

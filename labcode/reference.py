@@ -4,6 +4,12 @@ Every version of the training on the site (hand-written backprop, the autograd,
 the module, the optimizer, the trainer) starts from the arrays returned by
 `reference_problem`, so their loss curves can be compared number for number.
 
+`reference_model` sets up the autograd version of the autograd chapter's step 4
+(the model and its optimizer on fresh arrays), and `train_loop` is that step's
+loop: the pitfalls chapter, its figure, the training benchmark and the tests
+all run these two, so that the benchmark can build outside its timed region
+and time the loop alone.
+
 The arrays are drawn exactly as the problem was first published: the legacy
 NumPy stream seeded with 1, then ``X``, ``Y``, ``W1``, ``W2`` in that order with
 ``randn(...).astype(np.float32)``. That legacy seeding is deliberate and the
@@ -19,6 +25,11 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from labcode.autograd import mean_squared_error
+from labcode.nn import Linear, Module, ReLU, Sequential
+from labcode.optim import SGD
+from labcode.shapes import _describe, as_float, as_int, check_shapes
+
 __all__ = [
     "SEED",
     "N_SAMPLES",
@@ -29,6 +40,8 @@ __all__ = [
     "EPOCHS",
     "ReferenceProblem",
     "reference_problem",
+    "reference_model",
+    "train_loop",
 ]
 
 #: Seed of the legacy NumPy stream the problem is drawn from.
@@ -48,27 +61,9 @@ EPOCHS = 300
 
 
 class ReferenceProblem(NamedTuple):
-    """The four arrays of the reference problem, all float32.
+    """The four float32 arrays of the reference problem: ``X`` (n, p) = (64, 1000), ``Y`` (n, q) = (64, 10), ``W1`` (p, d) = (1000, 100), ``W2`` (d, q) = (100, 10).
 
     Unpacks as ``X, Y, W1, W2 = reference_problem()``.
-
-    Attributes
-    ----------
-    X : ndarray
-        Inputs, shape (n, p) = (64, 1000).
-    Y : ndarray
-        Targets, shape (n, q) = (64, 10).
-    W1 : ndarray
-        Initial hidden weights, shape (p, d) = (1000, 100).
-    W2 : ndarray
-        Initial output weights, shape (d, q) = (100, 10).
-
-    Examples
-    --------
-    >>> from labcode.reference import reference_problem
-    >>> problem = reference_problem()
-    >>> [(name, a.shape) for name, a in problem._asdict().items()]
-    [('X', (64, 1000)), ('Y', (64, 10)), ('W1', (1000, 100)), ('W2', (100, 10))]
     """
 
     X: NDArray[np.float32]
@@ -78,27 +73,11 @@ class ReferenceProblem(NamedTuple):
 
 
 def reference_problem() -> ReferenceProblem:
-    """Fresh copies of the reference problem's data and initial weights.
+    """Fresh copies of the reference problem's data and initial weights, drawn in the order ``X``, ``Y``, ``W1``, ``W2``.
 
     Each call draws the arrays again, so no page or test can change another's
     copy (training updates ``W1`` and ``W2`` in place). NumPy's global random
     state is left as it was.
-
-    Returns
-    -------
-    ReferenceProblem
-        ``X`` (64, 1000), ``Y`` (64, 10), ``W1`` (1000, 100), ``W2`` (100, 10),
-        all float32, drawn in that order from the legacy stream seeded with 1.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.reference import reference_problem
-    >>> X, Y, W1, W2 = reference_problem()
-    >>> X.dtype, W2.shape
-    (dtype('float32'), (100, 10))
-    >>> W1 is reference_problem().W1, np.array_equal(W1, reference_problem().W1)
-    (False, True)
     """
     stream = np.random.RandomState(SEED)
     X = stream.randn(N_SAMPLES, N_INPUTS).astype(np.float32)
@@ -106,3 +85,46 @@ def reference_problem() -> ReferenceProblem:
     W1 = stream.randn(N_INPUTS, N_HIDDEN).astype(np.float32)
     W2 = stream.randn(N_HIDDEN, N_OUTPUTS).astype(np.float32)
     return ReferenceProblem(X, Y, W1, W2)
+
+
+def reference_model() -> tuple[NDArray[np.float32], NDArray[np.float32], Sequential, SGD]:
+    """Step 4's set-up on fresh reference arrays: ``X, Y, model, optimizer``.
+
+    ``model = Sequential(Linear(p, d, weight=W1), ReLU(), Linear(d, q, weight=W2))``
+    holds the very arrays ``W1`` and ``W2`` (training updates them in place), and
+    ``optimizer = SGD(model.parameters(), lr=LEARNING_RATE)``.
+    """
+    X, Y, W1, W2 = reference_problem()
+    model = Sequential(Linear(*W1.shape, weight=W1), ReLU(), Linear(*W2.shape, weight=W2))
+    return X, Y, model, SGD(model.parameters(), lr=LEARNING_RATE)
+
+
+def train_loop(
+    model: Module, optimizer: SGD, X: NDArray[np.floating], Y: NDArray[np.floating], epochs: int = EPOCHS,
+    *, zero_grad: bool = True,
+) -> NDArray[np.float64]:
+    """Step 4's full-batch loop: forward, loss, ``zero_grad``, ``backward``, ``step``; the losses, shape (epochs,).
+
+    ``X`` is (n, p), ``Y`` (n, q) and the loss `labcode.autograd.mean_squared_error`;
+    each loss is taken before its epoch's update. With ``zero_grad=False`` the line
+    that clears the gradients is skipped, so every update follows the running sum
+    of all gradients so far (the pitfalls chapter's mistake).
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a labcode.nn.Module, got {type(model).__name__}")
+    if not isinstance(optimizer, SGD):
+        raise TypeError(f"optimizer must be a labcode.optim.SGD, got {type(optimizer).__name__}")
+    X, Y = as_float(X, "X"), as_float(Y, "Y")
+    check_shapes(X=(X, "n p"), Y=(Y, "n q"))
+    epochs = as_int(epochs, "epochs", at_least=0)
+    if not isinstance(zero_grad, bool):
+        raise TypeError(f"zero_grad must be True or False, got {_describe(zero_grad)}")
+    losses = np.empty(epochs)
+    for epoch in range(epochs):
+        loss = mean_squared_error(model(X), Y)
+        losses[epoch] = float(loss.data)
+        if zero_grad:
+            optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return losses

@@ -106,39 +106,12 @@ def _rows(Z: ArrayLike, name: str = "Z") -> Array:
 
 
 def softmax(Z: ArrayLike) -> Array:
-    """Softmax of every row, ``exp(z_ij) / sum_k exp(z_ik)``, computed without overflow.
+    """Softmax of every row of ``Z`` (n, q) or (q,), ``exp(z_ij) / sum_k exp(z_ik)``, computed without overflow.
 
     The row maximum is subtracted first. That changes nothing (numerator and
     denominator are both multiplied by ``exp(-max)``) but keeps every ``exp``
-    at most 1, so logits of any size give exact probabilities.
-
-    Parameters
-    ----------
-    Z : array_like
-        Logits, shape (n, q), or one row of shape (q,). Finite real numbers.
-
-    Returns
-    -------
-    ndarray
-        Probabilities of the shape of ``Z``: entries in ``[0, 1]``, each row summing to 1.
-
-    Raises
-    ------
-    TypeError
-        If ``Z`` does not hold real numbers.
-    ValueError
-        If ``Z`` is not (n, q) or (q,), or has a non-finite entry.
-
-    Examples
-    --------
-    Equal logits give equal probabilities, however large they are:
-
-    >>> from labcode.softmax import softmax
-    >>> print(softmax([[0.0, 0.0], [1000.0, 1000.0]]))
-    [[0.5 0.5]
-     [0.5 0.5]]
-    >>> print(softmax([0.0, 0.0, 0.0, 0.0]))
-    [0.25 0.25 0.25 0.25]
+    at most 1, so logits of any size give exact probabilities. Non-finite
+    logits are refused.
     """
     Z = _rows(Z)
     E = np.exp(Z - Z.max(axis=-1, keepdims=True))
@@ -151,26 +124,6 @@ def softmax_naive(Z: ArrayLike) -> Array:
     ``exp(1000)`` is ``inf`` in float64, so a row of logits around 1000 gives
     ``inf / inf = nan`` (with RuntimeWarnings). Kept to show the failure; use
     `softmax`. Non-finite logits are not refused here.
-
-    Parameters
-    ----------
-    Z : array_like
-        Logits, shape (n, q) or (q,).
-
-    Returns
-    -------
-    ndarray
-        Same shape as ``Z``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.softmax import softmax_naive
-    >>> print(softmax_naive([0.0, 0.0]))
-    [0.5 0.5]
-    >>> with np.errstate(over="ignore", invalid="ignore"):
-    ...     print(softmax_naive([1000.0, 1000.0]))
-    [nan nan]
     """
     Z = _checked("Z", Z, "real", finite=False)
     if Z.ndim not in (1, 2):
@@ -180,36 +133,10 @@ def softmax_naive(Z: ArrayLike) -> Array:
 
 
 def log_softmax(Z: ArrayLike) -> Array:
-    """Logarithm of the softmax of every row, by log-sum-exp: ``z - m - log(sum(exp(z - m)))``.
+    """The log of the softmax of every row by log-sum-exp, ``z - m - log(sum(exp(z - m)))`` with ``m`` the row maximum.
 
-    ``m`` is the row maximum. Taking ``log(softmax(Z))`` instead would give
-    ``-inf`` wherever a probability underflows to 0; this form stays finite.
-
-    Parameters
-    ----------
-    Z : array_like
-        Logits, shape (n, q) or (q,). Finite real numbers.
-
-    Returns
-    -------
-    ndarray
-        Same shape as ``Z``, entries ``<= 0``.
-
-    Raises
-    ------
-    TypeError
-        If ``Z`` does not hold real numbers.
-    ValueError
-        If ``Z`` is not (n, q) or (q,), or has a non-finite entry.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.softmax import log_softmax
-    >>> print(log_softmax([0.0, 0.0, 0.0, 0.0]) / np.log(2))  # log 1/4 = -2 log 2
-    [-2. -2. -2. -2.]
-    >>> print(log_softmax([0.0, -1000.0]))  # log(softmax) would give -inf
-    [    0. -1000.]
+    Taking ``log(softmax(Z))`` instead would give ``-inf`` wherever a probability
+    underflows to 0; this form stays finite.
     """
     Z = _rows(Z)
     shifted = Z - Z.max(axis=-1, keepdims=True)
@@ -217,38 +144,7 @@ def log_softmax(Z: ArrayLike) -> Array:
 
 
 def one_hot(labels: ArrayLike, q: int) -> Array:
-    """Integer labels as one-hot rows: row ``i`` has a 1 in column ``labels[i]``.
-
-    Parameters
-    ----------
-    labels : array_like of int
-        Class labels, shape (n,), each in ``0, ..., q - 1``.
-    q : int
-        The number of classes.
-
-    Returns
-    -------
-    ndarray
-        Shape (n, q), float64, zeros and ones.
-
-    Raises
-    ------
-    TypeError
-        If the labels are not integers.
-    ValueError
-        If ``labels`` is not (n,) or a label is outside ``0, ..., q - 1``.
-
-    Examples
-    --------
-    >>> from labcode.softmax import one_hot
-    >>> print(one_hot([2, 0], 3))
-    [[0. 0. 1.]
-     [1. 0. 0.]]
-    >>> one_hot([0, 3], 3)
-    Traceback (most recent call last):
-    ...
-    ValueError: labels[1] = 3 is not a class of 0, ..., q - 1 = 2
-    """
+    """Integer ``labels`` (n,), each in ``0, ..., q - 1``, as one-hot float64 rows (n, q): row ``i`` has a 1 in column ``labels[i]``."""
     labels = _checked("labels", labels, "labels", "n")
     if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or q < 1:
         raise ValueError(f"q must be a positive integer, got {q!r}")
@@ -262,40 +158,12 @@ def one_hot(labels: ArrayLike, q: int) -> Array:
 
 
 def cross_entropy(Z: ArrayLike, Y: ArrayLike) -> float:
-    """Mean cross-entropy of the softmax of the logits, ``-sum(Y * log softmax(Z)) / n``.
+    """Mean cross-entropy of the softmax of the logits ``Z`` (n, q), ``-sum(Y * log softmax(Z)) / n``.
 
-    Computed from the logits with `log_softmax`, so it is finite even when a
+    ``Y`` holds labels: integers (n,), or rows (n, q) that are probability
+    vectors (one-hot, usually); the same in every function of this module that
+    takes ``Y``. Computed with `log_softmax`, so it is finite even when a
     probability underflows.
-
-    Parameters
-    ----------
-    Z : array_like
-        Logits, shape (n, q).
-    Y : array_like
-        Labels: integers of shape (n,), or rows of shape (n, q) that are
-        probability vectors (one-hot, usually).
-
-    Returns
-    -------
-    float
-        The loss, averaged over the ``n`` samples.
-
-    Raises
-    ------
-    TypeError
-        If ``Z`` is not real or integer labels are not integers.
-    ValueError
-        If a shape disagrees, a label is out of range, or a row of ``Y`` is not
-        a probability vector.
-
-    Examples
-    --------
-    Uniform logits over ``q = 4`` classes cost ``log 4`` whatever the label:
-
-    >>> import numpy as np
-    >>> from labcode.softmax import cross_entropy
-    >>> print(cross_entropy(np.zeros((2, 4)), [0, 3]) / np.log(2))
-    2.0
     """
     Z = _checked("Z", Z, "real", "n q")
     Y = _labels(Y, *Z.shape)
@@ -303,38 +171,13 @@ def cross_entropy(Z: ArrayLike, Y: ArrayLike) -> float:
 
 
 def cross_entropy_gradient(Z: ArrayLike, Y: ArrayLike) -> Array:
-    """Gradient of `cross_entropy` with respect to the logits, ``(softmax(Z) - Y) / n``.
-
-    Parameters
-    ----------
-    Z : array_like
-        Logits, shape (n, q).
-    Y : array_like
-        Labels, integers (n,) or probability rows (n, q).
-
-    Returns
-    -------
-    ndarray
-        Shape (n, q), like ``Z``; each row sums to 0.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As `cross_entropy`.
+    """Gradient of `cross_entropy` with respect to the logits, ``(softmax(Z) - Y) / n``, shape (n, q); each row sums to 0.
 
     Notes
     -----
     Per row, the softmax Jacobian is ``diag(p) - p p^T`` and the gradient of
     ``-sum_j y_j log p_j`` with respect to ``p`` is ``-y / p``; their product
     is ``-y + p sum_j y_j = p - y`` because ``y`` sums to 1.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.softmax import cross_entropy_gradient
-    >>> print(cross_entropy_gradient(np.zeros((2, 4)), [0, 3]))
-    [[-0.375  0.125  0.125  0.125]
-     [ 0.125  0.125  0.125 -0.375]]
     """
     Z = _checked("Z", Z, "real", "n q")
     Y = _labels(Y, *Z.shape)
@@ -342,33 +185,10 @@ def cross_entropy_gradient(Z: ArrayLike, Y: ArrayLike) -> Array:
 
 
 def softmax_jacobian(z: ArrayLike) -> Array:
-    """Jacobian of the softmax of one row, ``diag(p) - p p^T`` with ``p = softmax(z)``.
+    """Jacobian of the softmax of one row ``z`` (q,), ``diag(p) - p p^T`` with ``p = softmax(z)``: (q, q), symmetric.
 
-    Entry ``(j, k)`` is ``d p_j / d z_k = p_j (1[j = k] - p_k)``.
-
-    Parameters
-    ----------
-    z : array_like
-        One row of logits, shape (q,).
-
-    Returns
-    -------
-    ndarray
-        Shape (q, q), symmetric; every row and column sums to 0.
-
-    Raises
-    ------
-    TypeError
-        If ``z`` does not hold real numbers.
-    ValueError
-        If ``z`` is not (q,) or has a non-finite entry.
-
-    Examples
-    --------
-    >>> from labcode.softmax import softmax_jacobian
-    >>> print(softmax_jacobian([0.0, 0.0]))
-    [[ 0.25 -0.25]
-     [-0.25  0.25]]
+    Entry ``(j, k)`` is ``d p_j / d z_k = p_j (1[j = k] - p_k)``; every row and
+    column sums to 0.
     """
     z = _checked("z", z, "real", "q")
     p = softmax(z)
@@ -379,46 +199,12 @@ def softmax_jacobian(z: ArrayLike) -> Array:
 
 
 def make_spirals(n_per_class: int, q: int, rng: np.random.Generator, *, noise: float = 0.2) -> tuple[Array, NDArray[np.int64]]:
-    """``q`` interleaved spiral arms in the plane, one class per arm.
+    """``q >= 2`` interleaved spiral arms in the plane, one class per arm: points ``X`` (n, 2) and their ``labels`` (n,), ``n = q * n_per_class``.
 
     Point ``i`` of arm ``k`` sits at radius ``r = i / (n_per_class - 1)`` and
     angle ``2 pi k / q + 4 r`` plus Gaussian noise of standard deviation
-    ``noise`` (radians): no straight line separates the arms.
-
-    Parameters
-    ----------
-    n_per_class : int
-        Points per class (at least 2).
-    q : int
-        Number of classes (at least 2).
-    rng : numpy.random.Generator
-        Draws the noise: the same seed gives the same data set.
-    noise : float
-        Standard deviation of the angle's noise, in radians.
-
-    Returns
-    -------
-    X : ndarray
-        Points, shape (n, 2) with ``n = q * n_per_class``, arm by arm.
-    labels : ndarray of int64
-        Their classes, shape (n,), values ``0, ..., q - 1``.
-
-    Raises
-    ------
-    TypeError
-        If ``rng`` is not a `numpy.random.Generator`.
-    ValueError
-        If ``n_per_class`` or ``q`` is below 2, or ``noise`` is negative.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.softmax import make_spirals
-    >>> X, labels = make_spirals(5, 3, np.random.default_rng(0))
-    >>> X.shape, labels.shape, np.bincount(labels).tolist()
-    ((15, 2), (15,), [5, 5, 5])
-    >>> print(np.linalg.norm(X[[0, 5, 10]], axis=1))  # each arm starts at 0
-    [0. 0. 0.]
+    ``noise`` (radians), drawn from ``rng``: no straight line separates the
+    arms. The points come arm by arm.
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
@@ -440,28 +226,9 @@ def make_spirals(n_per_class: int, q: int, rng: np.random.Generator, *, noise: f
 
 
 def init_classifier(p: int, d: int, q: int, rng: np.random.Generator) -> dict[str, Array]:
-    """Initial parameters of the classifier: He-scaled weights, zero biases.
+    """Initial parameters of the classifier: ``W1`` (p, d) standard normal times ``sqrt(2 / p)``, ``b1`` (d,) zeros, ``W2`` (d, q) times ``sqrt(1 / d)``, ``b2`` (q,) zeros.
 
-    Parameters
-    ----------
-    p, d, q : int
-        Inputs, hidden units, classes.
-    rng : numpy.random.Generator
-        Draws ``W1`` then ``W2``.
-
-    Returns
-    -------
-    dict of str to ndarray
-        ``W1`` (p, d) standard normal times ``sqrt(2 / p)``, ``b1`` (d,) zeros,
-        ``W2`` (d, q) standard normal times ``sqrt(1 / d)``, ``b2`` (q,) zeros.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.softmax import init_classifier
-    >>> params = init_classifier(2, 4, 3, np.random.default_rng(0))
-    >>> {name: a.shape for name, a in params.items()}
-    {'W1': (2, 4), 'b1': (4,), 'W2': (4, 3), 'b2': (3,)}
+    ``rng`` draws ``W1``, then ``W2``.
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
@@ -489,41 +256,14 @@ def _params(params: dict, X: ArrayLike) -> tuple[dict[str, Array], Array]:
 
 
 def classifier_logits(params: dict, X: ArrayLike) -> Array:
-    """The logits ``relu(X W1 + b1) W2 + b2`` of the classifier.
-
-    Parameters
-    ----------
-    params : dict of str to ndarray
-        ``W1`` (p, d), ``b1`` (d,), ``W2`` (d, q), ``b2`` (q,).
-    X : array_like
-        Inputs, shape (n, p).
-
-    Returns
-    -------
-    ndarray
-        Logits, shape (n, q).
-
-    Raises
-    ------
-    ValueError
-        If a parameter is missing or the shapes do not chain.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.softmax import classifier_logits
-    >>> params = {"W1": np.eye(2), "b1": np.zeros(2),
-    ...           "W2": np.eye(2), "b2": np.array([0.0, 1.0])}
-    >>> print(classifier_logits(params, [[3.0, -3.0]]))
-    [[3. 1.]]
-    """
+    """The logits ``relu(X W1 + b1) W2 + b2`` (n, q) of the classifier, for ``params`` as `init_classifier` makes them and ``X`` (n, p)."""
     arrays, X = _params(params, X)
     H = relu(X @ arrays["W1"] + arrays["b1"])
     return H @ arrays["W2"] + arrays["b2"]
 
 
 def classifier_gradient(params: dict, X: ArrayLike, Y: ArrayLike) -> tuple[float, dict[str, Array]]:
-    """The mean cross-entropy of the classifier and its gradient for all four parameters.
+    """The mean cross-entropy of the classifier and its gradient for ``W1``, ``b1``, ``W2``, ``b2`` (``params`` is not modified).
 
     Forward: ``Z1 = X W1 + b1``, ``H = relu(Z1)``, ``Z = H W2 + b2``.
     Backward, with ``G = (softmax(Z) - Y) / n`` of shape (n, q):
@@ -531,40 +271,6 @@ def classifier_gradient(params: dict, X: ArrayLike, Y: ArrayLike) -> tuple[float
     * ``dW2 = H^T G`` (d, q) and ``db2 = G`` summed over rows (q,);
     * ``D = (G W2^T) * (Z1 > 0)`` (n, d);
     * ``dW1 = X^T D`` (p, d) and ``db1 = D`` summed over rows (d,).
-
-    Parameters
-    ----------
-    params : dict of str to ndarray
-        ``W1`` (p, d), ``b1`` (d,), ``W2`` (d, q), ``b2`` (q,); not modified.
-    X : array_like
-        Inputs, shape (n, p).
-    Y : array_like
-        Labels, integers (n,) or one-hot rows (n, q).
-
-    Returns
-    -------
-    loss : float
-        The mean cross-entropy.
-    grads : dict of str to ndarray
-        ``W1``, ``b1``, ``W2``, ``b2``, each of the shape of its parameter.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For a missing parameter, shapes that do not chain, or bad labels.
-
-    Examples
-    --------
-    With zero weights every logit is 0, so ``G`` is ``(1/q - Y) / n`` and only
-    ``b2`` gets a gradient:
-
-    >>> import numpy as np
-    >>> from labcode.softmax import classifier_gradient
-    >>> params = {"W1": np.zeros((2, 3)), "b1": np.zeros(3),
-    ...           "W2": np.zeros((3, 4)), "b2": np.zeros(4)}
-    >>> loss, grads = classifier_gradient(params, np.ones((2, 2)), [0, 0])
-    >>> print(loss / np.log(2), grads["b2"], np.abs(grads["W1"]).max())
-    2.0 [-0.75  0.25  0.25  0.25] 0.0
     """
     arrays, X = _params(params, X)
     return _gradient(arrays, X, _labels(Y, X.shape[0], arrays["W2"].shape[1]))
@@ -586,58 +292,12 @@ def _gradient(params: dict[str, Array], X: Array, Y: Array) -> tuple[float, dict
 
 
 def predict(params: dict, X: ArrayLike) -> NDArray[np.int64]:
-    """The most probable class of every sample (the largest logit; the first on a tie).
-
-    Parameters
-    ----------
-    params : dict of str to ndarray
-        As `classifier_logits`.
-    X : array_like
-        Inputs, shape (n, p).
-
-    Returns
-    -------
-    ndarray of int64
-        Shape (n,).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.softmax import predict
-    >>> params = {"W1": np.eye(2), "b1": np.zeros(2),
-    ...           "W2": np.eye(2), "b2": np.zeros(2)}
-    >>> predict(params, [[3.0, -3.0], [0.0, 2.0]]).tolist()
-    [0, 1]
-    """
+    """The most probable class of every sample, (n,): the largest logit, the first on a tie."""
     return np.argmax(classifier_logits(params, X), axis=1).astype(np.int64)
 
 
 def accuracy(predicted: ArrayLike, labels: ArrayLike) -> float:
-    """The fraction of predictions equal to the labels.
-
-    Parameters
-    ----------
-    predicted, labels : array_like of int
-        Shape (n,) each.
-
-    Returns
-    -------
-    float
-        In ``[0, 1]``.
-
-    Raises
-    ------
-    TypeError
-        If either does not hold integers.
-    ValueError
-        If the shapes differ.
-
-    Examples
-    --------
-    >>> from labcode.softmax import accuracy
-    >>> accuracy([0, 1, 2, 2], [0, 1, 1, 2])
-    0.75
-    """
+    """The fraction of ``predicted`` integer labels (n,) equal to ``labels`` (n,)."""
     predicted = _checked("predicted", predicted, "labels", "n")
     labels = _checked("labels", labels, "labels")
     check_shapes(predicted=(predicted, "n"), labels=(labels, "n"))
@@ -646,26 +306,7 @@ def accuracy(predicted: ArrayLike, labels: ArrayLike) -> float:
 
 @dataclass(frozen=True)
 class TrainedClassifier:
-    """What `train_classifier` returns.
-
-    Attributes
-    ----------
-    params : dict of str to ndarray
-        The trained ``W1`` (p, d), ``b1`` (d,), ``W2`` (d, q), ``b2`` (q,).
-    losses : ndarray
-        The mean cross-entropy before each epoch's update, shape (epochs,).
-    accuracy : float
-        The fraction of training samples classified correctly after the last update.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.softmax import make_spirals, train_classifier
-    >>> X, labels = make_spirals(10, 2, np.random.default_rng(0))
-    >>> trained = train_classifier(X, labels, 8, np.random.default_rng(1), epochs=5)
-    >>> trained.losses.shape, sorted(trained.params)
-    ((5,), ['W1', 'W2', 'b1', 'b2'])
-    """
+    """What `train_classifier` returns: the trained ``params``, the ``losses`` (epochs,) before each update, and the training ``accuracy`` after the last one."""
 
     params: dict[str, Array]
     losses: Array
@@ -681,46 +322,13 @@ def train_classifier(
     lr: float = 1.0,
     epochs: int = 2000,
 ) -> TrainedClassifier:
-    """Train the one-hidden-layer classifier by full-batch gradient descent.
+    """Train the one-hidden-layer classifier with ``d`` hidden units by full-batch gradient descent.
 
-    Parameters start from `init_classifier`; each epoch computes
-    `classifier_gradient` on the whole data set and steps every parameter by
-    ``-lr`` times its gradient.
-
-    Parameters
-    ----------
-    X : array_like
-        Inputs, shape (n, p).
-    labels : array_like of int
-        Classes, shape (n,), values ``0, ..., q - 1``; ``q`` is the largest label plus one.
-    d : int
-        Hidden units.
-    rng : numpy.random.Generator
-        Draws the initial weights.
-    lr : float
-        Learning rate (positive).
-    epochs : int
-        Number of gradient steps (positive).
-
-    Returns
-    -------
-    TrainedClassifier
-        The parameters, the loss of every epoch and the final training accuracy.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For bad data, labels, sizes, learning rate or number of epochs; nothing is trained then.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.softmax import make_spirals, train_classifier
-    >>> X, labels = make_spirals(20, 3, np.random.default_rng(0))
-    >>> rng = np.random.default_rng(1)
-    >>> trained = train_classifier(X, labels, 16, rng, epochs=200)
-    >>> bool(trained.losses[-1] < trained.losses[0]), trained.accuracy > 1 / 3
-    (True, True)
+    ``X`` is (n, p) and ``labels`` (n,) in ``0, ..., q - 1`` (``q`` is the
+    largest label plus one). Parameters start from `init_classifier` with
+    ``rng``; each epoch computes `classifier_gradient` on the whole data set and
+    steps every parameter by ``-lr`` times its gradient. Everything is checked
+    before anything is trained.
     """
     X = _checked("X", X, "real", "n p")
     labels = _checked("labels", labels, "labels")

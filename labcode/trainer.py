@@ -32,24 +32,7 @@ Array = NDArray[np.floating]
 
 @dataclass(frozen=True)
 class EpochRecord:
-    """One line of the log.
-
-    Attributes
-    ----------
-    epoch : int
-        Epoch number, from 1.
-    loss : float
-        Mean loss over the epoch's samples, each batch's loss taken before
-        that batch's update.
-    elapsed : float
-        Seconds since the start of training, at the end of this epoch.
-
-    Examples
-    --------
-    >>> from labcode.trainer import EpochRecord
-    >>> EpochRecord(epoch=1, loss=0.5, elapsed=0.01).loss
-    0.5
-    """
+    """One line of the log: the ``epoch`` (from 1), its mean ``loss`` over the samples (each batch's loss taken before its update), and the seconds ``elapsed`` since training started."""
 
     epoch: int
     loss: float
@@ -58,23 +41,7 @@ class EpochRecord:
 
 @dataclass
 class TrainingLog:
-    """The records of a training run, one per epoch.
-
-    Attributes
-    ----------
-    records : list of EpochRecord
-
-    Examples
-    --------
-    >>> from labcode.trainer import EpochRecord, TrainingLog
-    >>> log = TrainingLog([EpochRecord(1, 2.0, 0.1), EpochRecord(2, 1.0, 0.2)])
-    >>> len(log), log[-1].epoch, log.losses
-    (2, 2, array([2., 1.]))
-    >>> print(log.table(elapsed=False))
-    epoch        loss
-        1           2
-        2           1
-    """
+    """The records of a training run, one `EpochRecord` per epoch: a sequence, with ``losses`` and a ``table``."""
 
     records: list[EpochRecord] = field(default_factory=list)
 
@@ -106,30 +73,9 @@ class TrainingLog:
         return line + (f" {record.elapsed:>12.3f}" if elapsed else "")
 
     def table(self, every: int = 1, elapsed: bool = True) -> str:
-        """The log as a text table: every ``every``-th epoch, the first and the last.
+        """The log as a text table: epochs 1, ``every``, ``2 * every``, ... and the last, with or without the ``elapsed`` column.
 
-        Parameters
-        ----------
-        every : int, default 1
-            Show epochs 1, ``every``, ``2 * every``, ... and the last one; at least 1.
-        elapsed : bool, default True
-            Whether to show the elapsed-time column (leave it out where the
-            output must be reproducible).
-
-        Returns
-        -------
-        str
-
-        Examples
-        --------
-        >>> from labcode.trainer import EpochRecord, TrainingLog
-        >>> log = TrainingLog([EpochRecord(e, 1 / e, e / 10) for e in range(1, 6)])
-        >>> print(log.table(every=2))
-        epoch        loss  elapsed (s)
-            1           1        0.100
-            2         0.5        0.200
-            4        0.25        0.400
-            5         0.2        0.500
+        Leave the elapsed time out where the output must be reproducible.
         """
         every = as_int(every, "every", at_least=1)
         lines = [self.header(elapsed)]
@@ -143,49 +89,12 @@ class TrainingLog:
 def batches(
     X: Array, Y: Array, batch_size: int | None = None, rng: np.random.Generator | None = None
 ) -> Iterator[tuple[Array, Array]]:
-    """The pairs ``(X_batch, Y_batch)`` of one epoch.
+    """The pairs ``(X_batch, Y_batch)``, (b, p) and (b, q), of one epoch over ``X`` (n, p) and ``Y`` (n, q).
 
-    Parameters
-    ----------
-    X : ndarray
-        Inputs, shape (n, p).
-    Y : ndarray
-        Targets, shape (n, q).
-    batch_size : int, optional
-        Rows per batch, at least 1 (the last batch may be smaller). ``None``
-        gives the full batch: ``X`` and ``Y`` themselves, not copies (for
-        floating arrays).
-    rng : numpy.random.Generator, optional
-        Shuffles the rows each epoch; without it the order is kept.
-
-    Returns
-    -------
-    iterator of tuple of ndarray
-        The batches, shapes (b, p) and (b, q).
-
-    Raises
-    ------
-    TypeError
-        If ``X`` or ``Y`` is not real numbers, ``batch_size`` is not an int,
-        or ``rng`` is not a `numpy.random.Generator`.
-    ValueError
-        If ``X`` and ``Y`` have different numbers of rows, an array is empty,
-        or ``batch_size < 1``. The arguments are checked when `batches` is
-        called, not when the first batch is drawn.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.trainer import batches
-    >>> X, Y = np.arange(10.0).reshape(5, 2), np.arange(5.0).reshape(5, 1)
-    >>> [xb.shape for xb, yb in batches(X, Y, batch_size=2)]
-    [(2, 2), (2, 2), (1, 2)]
-    >>> [xb is X for xb, yb in batches(X, Y)]
-    [True]
-    >>> batches(X, Y[:3])
-    Traceback (most recent call last):
-    ...
-    ValueError: Y has shape (3, 1) but (n, q) was expected with n = 5 (set by X)
+    ``batch_size=None`` gives the full batch, ``X`` and ``Y`` themselves (not
+    copies, for floating arrays); otherwise the last batch may be smaller.
+    ``rng`` shuffles the rows; without it the order is kept. The arguments are
+    checked when `batches` is called, not when the first batch is drawn.
     """
     X, Y = as_float(X, "X"), as_float(Y, "Y")
     n = check_shapes(X=(X, "n p"), Y=(Y, "n q"))["n"]
@@ -223,39 +132,6 @@ class Trainer:
         Mini-batch size, at least 1; ``None`` (the default) trains on the full batch.
     rng : numpy.random.Generator, optional
         Shuffles the rows every epoch (mini-batches only).
-
-    Raises
-    ------
-    TypeError
-        If ``model`` is not a `labcode.nn.Module`, ``loss_fn`` is not callable,
-        ``optimizer`` is not an `labcode.optim.SGD`, ``batch_size`` is not an
-        int or ``rng`` not a `numpy.random.Generator`.
-    ValueError
-        If ``batch_size < 1``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import mean_squared_error
-    >>> from labcode.nn import Linear
-    >>> from labcode.optim import SGD
-    >>> from labcode.trainer import Trainer
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.standard_normal((32, 3))
-    >>> Y = X @ np.array([[1.0], [-2.0], [0.5]])
-    >>> model = Linear(3, 1, rng=rng, dtype=np.float64)
-    >>> trainer = Trainer(model, mean_squared_error,
-    ...                   SGD(model.parameters(), lr=0.1), batch_size=8, rng=rng)
-    >>> log = trainer.fit(X, Y, epochs=30, print_every=10)  # doctest: +ELLIPSIS
-    epoch        loss  elapsed (s)
-        1 ...
-       10 ...
-       20 ...
-       30 ...
-    >>> [r.epoch for r in log][-1], bool(log[-1].loss < 1e-3)
-    (30, True)
-    >>> print(model.W.data.round(3).ravel())
-    [ 1.  -2.   0.5]
     """
 
     def __init__(
@@ -288,73 +164,26 @@ class Trainer:
         print_every: int | None = None,
         progress: bool | None = None,
     ) -> TrainingLog:
-        """Train for ``epochs`` epochs and return the log.
+        """Train for ``epochs`` epochs on ``X`` (n, p) and ``Y`` (n, q) and return the `TrainingLog`.
 
         Parameters
         ----------
-        X : ndarray
-            Inputs, shape (n, p).
-        Y : ndarray
-            Targets, shape (n, q).
-        epochs : int
-            Number of passes over the data, >= 0.
         print_every : int, optional
             Print the table's header, then epochs 1, ``print_every``, ... and the
-            last, as they finish (at least 1). ``None`` prints nothing.
+            last, as they finish. ``None`` prints nothing.
         progress : bool, optional
             ``True`` always shows a progress bar (on stderr), ``False`` never;
             ``None`` (the default) shows it only on a terminal and only once
             training has run for a second.
 
-        Returns
-        -------
-        TrainingLog
-            One `EpochRecord` per epoch.
-
         Raises
         ------
-        TypeError
-            If ``X`` or ``Y`` is not real numbers, or ``epochs`` or
-            ``print_every`` is not an int.
-        ValueError
-            If the shapes of ``X`` and ``Y`` disagree or are empty, or
-            ``epochs < 0`` or ``print_every < 1``; nothing is trained.
         FloatingPointError
             If a batch's loss is NaN or infinite (a learning rate too large
             makes training diverge). Training stops before that batch's update;
             the message names the epoch and the batch, the error's ``epoch``
             attribute is the epoch (from 1) and its ``log`` attribute the
-            `TrainingLog` of the epochs before it. Overflow along the way is
-            not warned about: it shows as that loss.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from labcode.autograd import mean_squared_error
-        >>> from labcode.nn import Linear
-        >>> from labcode.optim import SGD
-        >>> from labcode.trainer import Trainer
-        >>> model = Linear(1, 1, weight=np.zeros((1, 1)))
-        >>> optimizer = SGD(model.parameters(), lr=0.25)
-        >>> trainer = Trainer(model, mean_squared_error, optimizer)
-        >>> log = trainer.fit(np.ones((4, 1)), np.full((4, 1), 2.0), epochs=3)
-        >>> log.losses, model.W.data
-        (array([4.  , 1.  , 0.25]), array([[1.75]]))
-
-        With ``lr = 4`` each step multiplies the error by -7 and the loss by 49,
-        until it overflows; training stops there, and the log is kept:
-
-        >>> model = Linear(1, 1, weight=np.zeros((1, 1)))
-        >>> optimizer = SGD(model.parameters(), lr=4.0)
-        >>> trainer = Trainer(model, mean_squared_error, optimizer)
-        >>> try:
-        ...     trainer.fit(np.ones((4, 1)), np.full((4, 1), 2.0), epochs=1000)
-        ... except FloatingPointError as error:
-        ...     print(error.epoch, len(error.log), error.log.losses[:3].tolist())
-        ...     print(error)
-        183 182 [4.0, 196.0, 9604.0]
-        the loss is inf in epoch 183 (batch 1): training stopped before that batch's
-        update (lr = 4 may be too large)
+            `TrainingLog` of the epochs before it.
         """
         X, Y = as_float(X, "X"), as_float(Y, "Y")
         check_shapes(X=(X, "n p"), Y=(Y, "n q"))

@@ -6,8 +6,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+import autograd.numpy as anp
+from autograd import elementwise_grad
+
 from labcode import activations
-from labcode.activations import ACTIVATIONS, get, sigmoid, sigmoid_naive
+from labcode.activations import ACTIVATIONS, Activation, get, sigmoid, sigmoid_naive
 
 finite = st.floats(-30, 30, allow_nan=False)
 
@@ -54,6 +57,26 @@ def test_derivative_matches_central_difference(name: str, x: np.ndarray) -> None
     slope = act.dphi(x)
     bound = central_difference_bound(name, x, h, f_plus, f_minus, slope)
     assert np.all(np.abs(slope - numeric) <= bound), f"worst error / bound: {np.max(np.abs(slope - numeric) / bound):.3g}"
+
+
+#: name -> (labcode's function, its derivative, the formula written with autograd.numpy)
+PAIRS = {
+    "sigmoid": (activations.sigmoid, activations.sigmoid_prime, lambda x: 1.0 / (1.0 + anp.exp(-x))),
+    "tanh": (activations.tanh, activations.tanh_prime, anp.tanh),
+    "relu": (activations.relu, activations.relu_prime, lambda x: anp.maximum(x, 0.0)),
+    "identity": (activations.identity, activations.identity_prime, lambda x: x + 0.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAIRS))
+@given(x=arrays(np.float64, st.integers(1, 20), elements=finite))
+def test_functions_and_derivatives_match_hips_autograd(name: str, x: np.ndarray) -> None:
+    phi, dphi, formula = PAIRS[name]
+    assert ACTIVATIONS[name] == Activation(name, phi, dphi)
+    if name == "relu":
+        x = x[np.abs(x) > 1e-3]  # no derivative at the kink
+    np.testing.assert_allclose(phi(x), formula(x), rtol=1e-14, atol=1e-300)
+    np.testing.assert_allclose(dphi(x), elementwise_grad(formula)(x), rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))

@@ -290,3 +290,32 @@ print(before, "|", done, "|", machine()["malloc"] == done)
         assert done.startswith("glibc, freed memory kept"), done
     else:
         assert done == "default"
+
+
+# --- the helpers the benchmarks share -------------------------------------------
+
+
+def test_machine_names_the_blas_kernel_and_threads_can_be_pinned() -> None:
+    from threadpoolctl import threadpool_info
+
+    from labcode.bench.machine import blas_kernel, blas_threads, machine
+
+    info = machine()
+    assert info["cores"] >= 1 and info["numpy"] == np.__version__
+    kernels = {blas["kernel"] for blas in info["blas"]}
+    assert kernels and all(kernel in blas_kernel() for kernel in kernels)
+    with blas_threads(1) as threads:
+        pinned = {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+        assert threads == 1 and pinned == {1}
+
+
+def test_problem64_is_the_reference_problem_in_float64_and_labels_read_well() -> None:
+    from labcode.bench.cheap_gradient import problem64
+    from labcode.bench.conventions import label
+
+    first = problem64()
+    for ours, theirs in zip(first, reference_problem()):
+        assert ours.dtype == np.float64
+        np.testing.assert_array_equal(ours, theirs)
+    assert problem64()[2] is not first[2]
+    assert (label(1, 1), label(64, 2)) == ("n=1, 1 thread", "n=64, 2 threads")

@@ -178,15 +178,16 @@ def _code_that_runs() -> list[tuple[str, str]]:
 _SOURCES = _code_that_runs()
 
 
-_FROM_IMPORT = re.compile(r"from (labcode(?:\.\w+)*) import \(?([\w\s,]+?)\)?(?:\n(?!\s)|$|#)", re.MULTILINE)
+# ``from labcode.x import a, b`` on one line, or ``import (a,\n b,\n)`` over several (doctest ``...`` prompts included).
+_FROM_IMPORT = re.compile(r"from (labcode(?:\.\w+)*) import (?:\(([\w\s,.]*)\)|([\w ,]+))")
 _IMPORT_AS = re.compile(r"import (labcode(?:\.\w+)+) as (\w+)")
 
 
 def _names_used(code: str) -> set[str]:
     """Every ``labcode.<module>.<name>`` that ``code`` imports by name or reaches as an attribute of a module."""
     used, aliases = set(), {"labcode": "labcode"}
-    for module, names in _FROM_IMPORT.findall(code):
-        for name in re.split(r"[\s,]+", names.strip()):
+    for module, *groups in _FROM_IMPORT.findall(code):
+        for name in re.split(r"[^\w]+", "".join(groups).strip()):
             if name:
                 used.add(f"{module}.{name}")
                 aliases[name] = f"{module}.{name}"  # a module imported from its package is an alias too
@@ -270,6 +271,14 @@ def test_the_exercise_check_catches_an_unused_object() -> None:
     with pytest.raises(AssertionError, match="is not run by any page, docstring example or test"):
         test_every_public_object_is_exercised_and_documented(f"labcode.shapes.{name}", unused)
     test_every_public_object_is_exercised_and_documented("labcode.shapes.check_shapes", labcode.shapes.check_shapes)
+
+
+def test_imports_are_read_whole() -> None:
+    """Every name of a parenthesised import over several lines counts, not only the first."""
+    code = ("from labcode.x import a, b  # c\nfrom labcode.y import (\n    d,\n    e,\n)\n"
+            ">>> from labcode.z import (f,\n...     g)\n")
+    assert {f"labcode.{n}" for n in ("x.a", "x.b", "y.d", "y.e", "z.f", "z.g")} <= _names_used(code)
+    assert "labcode.x.c" not in _names_used(code)
 
 
 _SPHINX_ROLE = re.compile(r":(?:class|func|meth|mod|attr|data|obj|exc|ref):`")

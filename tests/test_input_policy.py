@@ -363,6 +363,14 @@ def _trainer_fit(X: Any, Y: Any, epochs: Any, print_every: Any = None) -> Any:
     return log.losses, model.W.data
 
 
+def _train_loop(X: Any, Y: Any, epochs: Any, zero_grad: Any = True, model: Any = None, optimizer: Any = None) -> Any:
+    linear = nn.Linear(3, 1, weight=np.zeros((3, 1)))
+    losses = reference.train_loop(linear if model is None else model,
+                                  optim.SGD(linear.parameters(), lr=0.01) if optimizer is None else optimizer,
+                                  X, Y, epochs, zero_grad=zero_grad)
+    return losses, linear.W.data
+
+
 def _check_gradient(w: Any, g: Any, _analytic: Any = None, **kw: Any) -> Any:
     analytic = {"w": g} if _analytic is None else _analytic
     return gradcheck.check_gradient(lambda: float(np.sum(np.asarray(w) ** 2)), {"w": w}, analytic, **kw)
@@ -673,6 +681,11 @@ POLICY: dict[str, Entry] = {
                                       {"epochs": Int(at_least=0)},
                                       [Case("zero_grad an int", {"zero_grad": 1}, TypeError, "zero_grad"),
                                        Case("zero_grad a string", {"zero_grad": "no"}, TypeError, "zero_grad")]),
+    "reference.train_loop": Entry(_train_loop, lambda: {"X": R(6, 3), "Y": R(6, 1, seed=1), "epochs": 2},
+                                  {"X": Arr("n p"), "Y": Arr("n q"), "epochs": Int(at_least=0)},
+                                  [Case("zero_grad an int", {"zero_grad": 1}, TypeError, "zero_grad"),
+                                   Case("model a function", {"model": autograd.relu}, TypeError, "model"),
+                                   Case("optimizer a list", {"optimizer": []}, TypeError, "optimizer")]),
     # --- shapes: the helpers themselves ---
     "shapes.check_shapes": Entry(lambda X, W, spec="p d", _pair=False: shapes.check_shapes(X=(X, "n p"),
                                                                                           W=(W,) if _pair else (W, spec)),
@@ -705,7 +718,7 @@ EXEMPT: dict[str, str] = {
     **{name: "no argument to check"
        for name in ("autograd.Variable.cleargrad", "autograd.Variable.sum", "nn.Module.parameters",
                     "nn.Module.cleargrads", "optim.SGD.zero_grad", "graph.Unit.local_derivative",
-                    "graph.sigmoid_chain", "reference.reference_problem", "graph.Unit", "graph.Exp",
+                    "graph.sigmoid_chain", "reference.reference_problem", "reference.reference_model", "graph.Unit", "graph.Exp",
                     "graph.Negate", "graph.Reciprocal", "graph.AddUnit", "graph.MultiplyUnit", "graph.FanOut", "nn.Module",
                     "nn.ReLU", "autograd.Function", "trainer.TrainingLog.header")},
     **{f"autograd.{cls}": "no argument to check; its call is Function.__call__"

@@ -32,7 +32,7 @@ EXPECTED_EXAMPLES = {
     "hadamard-gradient.md": 14,
     "gradient-checking.md": 15,
     "backprop-by-hand.md": 14,
-    "autograd-steps.md": 31,
+    "autograd-steps.md": 34,
     "pitfalls.md": 83,
     "performance.md": 6,
     "softmax-cross-entropy.md": 11,

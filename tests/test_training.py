@@ -1,4 +1,4 @@
-"""The reference problem, the five versions of chapter 9, and nn/optim/trainer (the benchmark: test_bench.py)."""
+"""The reference problem, the shared autograd loop of chapter 9, and nn/optim/trainer (the benchmark: test_bench.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from labcode.autograd import Variable, matmul, mean_squared_error, relu
 from labcode.backprop import backward, forward, mse_nq, sgd_update, train_by_hand
 from labcode.nn import Linear, ReLU, Sequential
 from labcode.optim import SGD
-from labcode.reference import EPOCHS, LEARNING_RATE, reference_problem
+from labcode.reference import EPOCHS, LEARNING_RATE, reference_model, reference_problem, train_loop
 from labcode.trainer import Trainer, batches
 
 EPOCHS_HERE = 40  # enough to see the curves move; the page runs all 300
@@ -78,91 +78,77 @@ def test_train_by_hand_refuses_bad_shapes_and_changes_nothing() -> None:
     np.testing.assert_array_equal(W1, W1_before)
 
 
-# --- the five versions agree ---------------------------------------------------
+# --- the shared autograd loop -------------------------------------------------
+# docs/autograd-steps.md writes out its five versions and asserts that their
+# curves are the same to the last bit and that step 4 is `train_loop`; here the
+# loop is tied to the hand-written backprop, an implementation that shares no
+# code with the autograd.
 
 
-def version_1_numpy(epochs: int) -> np.ndarray:
-    X, Y, W1, W2 = reference_problem()
-    losses = []
-    for _ in range(epochs):
-        z, h, y_pred = forward(X, W1, W2)
-        losses.append(mse_nq(y_pred, Y))
-        grad_W1, grad_W2 = backward(X, Y, W2, z, h, y_pred)
-        W1 -= LEARNING_RATE * grad_W1
-        W2 -= LEARNING_RATE * grad_W2
-    return np.array(losses)
-
-
-def version_2_variables(epochs: int) -> np.ndarray:
-    X, Y, W1, W2 = reference_problem()
-    W1, W2 = Variable(W1), Variable(W2)
-    losses = []
-    for _ in range(epochs):
-        loss = mean_squared_error(matmul(relu(matmul(X, W1)), W2), Y)
-        losses.append(float(loss.data))
-        W1.cleargrad()
-        W2.cleargrad()
-        loss.backward()
-        sgd_update(W1.data, W1.grad, LEARNING_RATE)
-        sgd_update(W2.data, W2.grad, LEARNING_RATE)
-    return np.array(losses)
-
-
-def _model():
-    X, Y, W1, W2 = reference_problem()
-    return X, Y, Sequential(Linear(1000, 100, weight=W1), ReLU(), Linear(100, 10, weight=W2))
-
-
-def version_3_module(epochs: int) -> np.ndarray:
-    X, Y, model = _model()
-    losses = []
-    for _ in range(epochs):
-        loss = mean_squared_error(model(X), Y)
-        losses.append(float(loss.data))
-        model.cleargrads()
-        loss.backward()
-        for p in model.parameters():
-            sgd_update(p.data, p.grad, LEARNING_RATE)
-    return np.array(losses)
-
-
-def version_4_optimizer(epochs: int) -> np.ndarray:
-    X, Y, model = _model()
-    optimizer = SGD(model.parameters(), lr=LEARNING_RATE)
-    losses = []
-    for _ in range(epochs):
-        loss = mean_squared_error(model(X), Y)
-        losses.append(float(loss.data))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return np.array(losses)
-
-
-def version_5_trainer(epochs: int) -> np.ndarray:
-    X, Y, model = _model()
-    trainer = Trainer(model, mean_squared_error, SGD(model.parameters(), lr=LEARNING_RATE))
-    return trainer.fit(X, Y, epochs).losses
-
-
-def test_the_five_versions_give_the_same_loss_curve() -> None:
+def test_the_autograd_loop_and_the_trainer_give_the_hand_written_curve_bit_for_bit() -> None:
     by_hand = train_by_hand(*reference_problem(), epochs=EPOCHS_HERE)
-    curves = [v(EPOCHS_HERE) for v in (version_1_numpy, version_2_variables, version_3_module,
-                                       version_4_optimizer, version_5_trainer)]
-    for curve in curves:  # one update expression everywhere, the same operations in the same order: the same bits
-        assert curve.shape == (EPOCHS_HERE,)
+    X, Y, model, optimizer = reference_model()
+    looped = train_loop(model, optimizer, X, Y, EPOCHS_HERE)
+    X, Y, model, optimizer = reference_model()
+    fitted = Trainer(model, mean_squared_error, optimizer).fit(X, Y, EPOCHS_HERE).losses
+    for curve in (looped, fitted):  # one update expression everywhere, the same operations in the same order
+        assert curve.shape == (EPOCHS_HERE,) and curve.dtype == np.float64
         np.testing.assert_array_equal(curve, by_hand)
     assert by_hand[-1] < by_hand[0] / 3
+
+
+def test_the_loop_without_zero_grad_follows_the_running_sum_of_the_gradients() -> None:
+    X, Y, W1, W2 = reference_problem()
+    G1, G2 = np.zeros_like(W1), np.zeros_like(W2)
+    expected = []
+    for _ in range(5):
+        z, h, y_pred = forward(X, W1, W2)
+        expected.append(mse_nq(y_pred, Y))
+        grad_W1, grad_W2 = backward(X, Y, W2, z, h, y_pred)
+        G1 += grad_W1
+        G2 += grad_W2
+        W1 -= LEARNING_RATE * G1
+        W2 -= LEARNING_RATE * G2
+    X, Y, model, optimizer = reference_model()
+    # the same operations in the same order: the same bits
+    np.testing.assert_array_equal(train_loop(model, optimizer, X, Y, 5, zero_grad=False), expected)
+    np.testing.assert_array_equal(model[0].W.data, W1)
+    np.testing.assert_array_equal(model[2].W.data, W2)
+
+
+def test_reference_model_holds_fresh_reference_weights() -> None:
+    X, Y, model, optimizer = reference_model()
+    X0, Y0, W1, W2 = reference_problem()
+    for ours, theirs in zip((X, Y, model[0].W.data, model[2].W.data), (X0, Y0, W1, W2)):
+        np.testing.assert_array_equal(ours, theirs)
+    assert [type(m) for m in model] == [Linear, ReLU, Linear]
+    assert optimizer.params == model.parameters() and optimizer.lr == LEARNING_RATE
+    assert reference_model()[2][0].W.data is not model[0].W.data
+
+
+def test_train_loop_refuses_bad_arguments_before_any_update() -> None:
+    X, Y, model, optimizer = reference_model()
+    W1 = model[0].W.data.copy()
+    with pytest.raises(TypeError, match="model must be a labcode.nn.Module, got function"):
+        train_loop(relu, optimizer, X, Y, 1)
+    with pytest.raises(TypeError, match="optimizer must be a labcode.optim.SGD, got list"):
+        train_loop(model, [], X, Y, 1)
+    with pytest.raises(ValueError, match=r"Y has shape \(63, 10\) but \(n, q\) was expected with n = 64"):
+        train_loop(model, optimizer, X, Y[1:], 1)
+    with pytest.raises(TypeError, match="zero_grad must be True or False, got int"):
+        train_loop(model, optimizer, X, Y, 1, zero_grad=0)
+    np.testing.assert_array_equal(model[0].W.data, W1)
+    assert train_loop(model, optimizer, X, Y, 0).shape == (0,)
 
 
 # --- nn, optim, trainer --------------------------------------------------------
 
 
 def test_linear_trains_the_callers_array_in_place() -> None:
-    X, Y, model = _model()
+    X, Y, model, optimizer = reference_model()
     W1 = model[0].W.data
     before = W1.copy()
-    Trainer(model, mean_squared_error, SGD(model.parameters(), lr=LEARNING_RATE)).fit(X, Y, 2)
+    Trainer(model, mean_squared_error, optimizer).fit(X, Y, 2)
     assert model[0].W.data is W1 and not np.array_equal(W1, before)
 
 

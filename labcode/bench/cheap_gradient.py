@@ -34,19 +34,7 @@ SAMPLE = {False: 200, True: 4}
 
 
 def problem64() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The reference problem's ``X``, ``Y``, ``W1``, ``W2`` as fresh float64 arrays.
-
-    Returns
-    -------
-    tuple of ndarray
-        Shapes (64, 1000), (64, 10), (1000, 100), (100, 10).
-
-    Examples
-    --------
-    >>> from labcode.bench.cheap_gradient import problem64
-    >>> [a.dtype.name for a in problem64()]
-    ['float64', 'float64', 'float64', 'float64']
-    """
+    """The reference problem's ``X`` (64, 1000), ``Y`` (64, 10), ``W1`` (1000, 100), ``W2`` (100, 10) as fresh float64 arrays."""
     return tuple(a.astype(np.float64) for a in reference_problem())
 
 
@@ -126,20 +114,12 @@ def _directional() -> Callable[[int], object]:
 def cheap_gradient(quick: bool = False, clock: str = "cpu") -> Measurement:
     """Seconds per call of each case; the full check extrapolated from a sample of entries.
 
-    Parameters
-    ----------
-    quick : bool, default False
-        3 blocks (the full check on 4 entries per block) instead of 9 blocks
-        of about 50 ms (the full check on 200 entries per block).
-    clock : {"cpu", "wall"}, default "cpu"
-
-    Returns
-    -------
-    labcode.bench.Measurement
-        Cases ``forward``, ``backward``, ``gradient``, ``full_check``,
-        ``directional_check``; ratios ``backward / forward``,
-        ``gradient / forward``, ``full_check / gradient``,
-        ``full_check / forward``, ``directional_check / gradient``.
+    ``quick=True`` runs 3 blocks (the full check on 4 entries per block) instead
+    of 9 blocks of about 50 ms (the full check on 200 entries per block). Cases
+    ``forward``, ``backward``, ``gradient``, ``full_check``,
+    ``directional_check``; ratios ``backward / forward``, ``gradient / forward``,
+    ``full_check / gradient``, ``full_check / forward``,
+    ``directional_check / gradient``.
     """
     repeats, seconds = (3, 0.002) if quick else (9, 0.05)
     sample = SAMPLE[quick]

@@ -15,35 +15,11 @@ __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The command line: ``python -m labcode.bench [--list] [--quick] [--clock cpu|wall] [--json PATH] NAME...``.
+    """The command line: ``python -m labcode.bench [--list] [--quick] [--clock cpu|wall] [--json PATH] NAME...``; the exit status.
 
     ``all`` runs every benchmark in the book's order. ``--json PATH`` also
     writes the results, with the machine and the date, to ``PATH`` (see
-    `labcode.bench.report.save_results`).
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        Arguments (default: ``sys.argv[1:]``).
-
-    Returns
-    -------
-    int
-        The exit status, 0 on success.
-
-    Examples
-    --------
-    >>> from labcode.bench.cli import main
-    >>> main(["--list"])
-    conventions     W.T @ x + b (samples as columns) vs x @ W + b (rows), float32,
-                    1 and 2 BLAS threads
-    loops           the page-6 gradient: Hadamard form vs a loop over samples vs a
-                    loop over entries
-    cheap_gradient  reference problem: forward, backward, full central-difference
-                    check, directional check
-    training        one epoch on the reference problem: GEMM floor, hand-written,
-                    autograd, PyTorch
-    0
+    `labcode.bench.report.save_results`). ``argv`` defaults to ``sys.argv[1:]``.
     """
     known = registry()
     parser = argparse.ArgumentParser(prog="python -m labcode.bench", description="Run labcode's benchmarks.")

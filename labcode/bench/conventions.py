@@ -33,19 +33,9 @@ THREADS = (1, 2)
 
 
 def layer_inputs(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Float32 arrays for both conventions, holding the same numbers.
+    """Float32 arrays holding the same numbers for both conventions: ``W`` (p, q), ``X_columns`` (p, n), ``B`` (q, 1), ``X_rows`` (n, p) and ``b`` (q,).
 
-    Parameters
-    ----------
-    n : int
-        Number of samples.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    dict of str to ndarray
-        ``W`` (p, q), ``X_columns`` (p, n), ``B`` (q, 1), ``X_rows`` (n, p)
-        (``X_columns.T``, made contiguous) and ``b`` (q,).
+    ``X_rows`` is ``X_columns.T``, made contiguous.
 
     Examples
     --------
@@ -54,9 +44,10 @@ def layer_inputs(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     >>> a = layer_inputs(3, np.random.default_rng(0))
     >>> columns = a["W"].T @ a["X_columns"] + a["B"]
     >>> rows = a["X_rows"] @ a["W"] + a["b"]
-    >>> same = bool(np.allclose(columns.T, rows, rtol=1e-5, atol=1e-5))
-    >>> columns.shape, rows.shape, same
-    ((100, 3), (3, 100), True)
+    >>> columns.shape, rows.shape
+    ((100, 3), (3, 100))
+    >>> bool(np.allclose(columns.T, rows, rtol=1e-5, atol=1e-5))
+    True
     """
     W = rng.standard_normal((P, Q), dtype=np.float32)
     X_columns = rng.standard_normal((P, n), dtype=np.float32)
@@ -99,14 +90,7 @@ def _rows(n: int) -> Callable[[], Callable[[int], object]]:
 
 
 def label(n: int, threads: int) -> str:
-    """The part of a case's and a ratio's name that gives n and the threads: ``"n=64, 2 threads"``.
-
-    Examples
-    --------
-    >>> from labcode.bench.conventions import label
-    >>> f"columns / rows ({label(1, 1)})"
-    'columns / rows (n=1, 1 thread)'
-    """
+    """The part of a case's and a ratio's name that gives n and the threads: ``label(64, 2)`` is ``"n=64, 2 threads"``."""
     return f"n={n}, {threads} thread{'s' if threads > 1 else ''}"
 
 
@@ -114,21 +98,13 @@ def label(n: int, threads: int) -> str:
 def conventions(quick: bool = False, clock: str = "cpu") -> Measurement:
     """Wall time of one dense layer in each convention, by n and BLAS threads.
 
-    Parameters
-    ----------
-    quick : bool, default False
-        3 blocks of about 2 ms per case instead of 15 blocks of about 25 ms.
-    clock : str
-        Ignored: threads make CPU time meaningless here, so the wall clock is used.
-
-    Returns
-    -------
-    labcode.bench.Measurement
-        Cases ``columns, n=..., k thread(s)`` and ``rows, ...``; ratios
-        ``columns / rows`` for each n and thread count (the median of the
-        ratios within a round, where the two run back to back), and the
-        speed-up ``1 thread / 2 threads`` of each convention at each n (a
-        ratio of medians: the two are timed one after the other).
+    ``quick=True`` runs 3 blocks of about 2 ms per case instead of 15 blocks of
+    about 25 ms; ``clock`` is ignored (threads make CPU time meaningless here, so
+    the wall clock is used). Cases ``columns, n=..., k thread(s)`` and
+    ``rows, ...``; ratios ``columns / rows`` for each n and thread count (the
+    median of the ratios within a round, where the two run back to back), and the
+    speed-up ``1 thread / 2 threads`` of each convention at each n (a ratio of
+    medians: the two are timed one after the other).
     """
     repeats, seconds = (3, 0.002) if quick else (15, 0.025)
     times: dict[str, list[float]] = {}

@@ -35,25 +35,7 @@ SIZES = (10, 100, 1000)
 
 
 def problem(n: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """``beta1`` (P, D), ``beta2`` (D, Q), ``X`` (n, P) and ``Y`` (n, Q), float64 standard normal.
-
-    Parameters
-    ----------
-    n : int
-        Number of samples.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    tuple of ndarray
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.bench.loops import problem
-    >>> [a.shape for a in problem(4, np.random.default_rng(0))]
-    [(10, 5), (5, 1), (4, 10), (4, 1)]
-    """
+    """``beta1`` (P, D), ``beta2`` (D, Q), ``X`` (n, P) and ``Y`` (n, Q), float64 standard normal numbers from ``rng``."""
     return (
         rng.standard_normal((P, D)),
         rng.standard_normal((D, Q)),
@@ -65,40 +47,10 @@ def problem(n: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
 def gradient_per_sample(
     beta1: np.ndarray, beta2: np.ndarray, X: np.ndarray, Y: np.ndarray, activation: str = "sigmoid"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`labcode.gradients.net_gradient` as a Python loop over the n samples.
+    """`labcode.gradients.net_gradient` as a Python loop over the n samples: ``g1`` (p, d) and ``g2`` (d, q).
 
     Sample ``i`` adds ``-2/n`` times the outer products ``x_i (e_i beta2^T ⊙
     phi'(z_i))`` to the hidden block and ``h_i e_i`` to the output block.
-
-    Parameters
-    ----------
-    beta1 : ndarray
-        Shape (p, d).
-    beta2 : ndarray
-        Shape (d, q).
-    X : ndarray
-        Shape (n, p).
-    Y : ndarray
-        Shape (n, q).
-    activation : str
-        A name from `labcode.activations.ACTIVATIONS`.
-
-    Returns
-    -------
-    g1 : ndarray
-        Shape (p, d).
-    g2 : ndarray
-        Shape (d, q).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.bench.loops import gradient_per_sample, problem
-    >>> from labcode.gradients import net_gradient
-    >>> args = problem(7, np.random.default_rng(0))
-    >>> pairs = zip(gradient_per_sample(*args), net_gradient(*args))
-    >>> all(np.allclose(a, b) for a, b in pairs)
-    True
     """
     n = check_shapes(X=(X, "n p"), Y=(Y, "n q"), beta1=(beta1, "p d"), beta2=(beta2, "d q"))["n"]
     act = get(activation)
@@ -115,41 +67,13 @@ def gradient_per_sample(
 def gradient_per_entry(
     beta1: np.ndarray, beta2: np.ndarray, X: np.ndarray, Y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`labcode.gradients.net_gradient` (sigmoid) with scalar arithmetic only: one sum per entry.
+    """`labcode.gradients.net_gradient` (sigmoid) with scalar arithmetic only, one sum per entry: ``g1`` (p, d) and ``g2`` (d, q).
 
     The arrays become nested Python lists; every ``z``, ``h`` and ``e`` and
     then every gradient entry is a sum written as a loop, as on paper:
 
         g1[j][k] = -2/n sum_i x[i][j] phi'(z[i][k]) sum_l e[i][l] beta2[k][l]
         g2[k][l] = -2/n sum_i h[i][k] e[i][l]
-
-    Parameters
-    ----------
-    beta1 : ndarray
-        Shape (p, d).
-    beta2 : ndarray
-        Shape (d, q).
-    X : ndarray
-        Shape (n, p).
-    Y : ndarray
-        Shape (n, q).
-
-    Returns
-    -------
-    g1 : ndarray
-        Shape (p, d).
-    g2 : ndarray
-        Shape (d, q).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.bench.loops import gradient_per_entry, problem
-    >>> from labcode.gradients import net_gradient
-    >>> args = problem(7, np.random.default_rng(0))
-    >>> pairs = zip(gradient_per_entry(*args), net_gradient(*args))
-    >>> all(np.allclose(a, b) for a, b in pairs)
-    True
     """
     sizes = check_shapes(X=(X, "n p"), Y=(Y, "n q"), beta1=(beta1, "p d"), beta2=(beta2, "d q"))
     n, p, d, q = sizes["n"], sizes["p"], sizes["d"], sizes["q"]
@@ -189,18 +113,10 @@ _NOTES = {
 def loops(quick: bool = False, clock: str = "cpu") -> Measurement:
     """Time per gradient of the three variants for each n, interleaved.
 
-    Parameters
-    ----------
-    quick : bool, default False
-        n in {10, 100} and 3 blocks of about 2 ms, instead of every n in
-        `SIZES` and 9 blocks of about 50 ms.
-    clock : {"cpu", "wall"}, default "cpu"
-
-    Returns
-    -------
-    labcode.bench.Measurement
-        Cases ``hadamard, n=...``, ``per_sample, n=...``, ``per_entry, n=...``;
-        ratios ``per_sample / hadamard`` and ``per_entry / hadamard`` for each n.
+    ``quick=True`` runs n in {10, 100} and 3 blocks of about 2 ms, instead of
+    every n in `SIZES` and 9 blocks of about 50 ms. Cases ``hadamard, n=...``,
+    ``per_sample, n=...``, ``per_entry, n=...``; ratios
+    ``per_sample / hadamard`` and ``per_entry / hadamard`` for each n.
     """
     repeats, seconds, sizes = (3, 0.002, SIZES[:2]) if quick else (9, 0.05, SIZES)
     times: dict[str, list[float]] = {}

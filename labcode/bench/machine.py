@@ -20,22 +20,7 @@ _MALLOC = "default"
 
 @contextlib.contextmanager
 def blas_threads(threads: int) -> Iterator[int | None]:
-    """Limit BLAS to ``threads`` threads (threadpoolctl); yield the number in effect.
-
-    Yields ``None`` (and changes nothing) if threadpoolctl is not installed.
-
-    Parameters
-    ----------
-    threads : int
-        The limit.
-
-    Examples
-    --------
-    >>> from labcode.bench.machine import blas_threads
-    >>> with blas_threads(1) as n:
-    ...     n in (1, None)
-    True
-    """
+    """Limit BLAS to ``threads`` threads (threadpoolctl) and yield the number in effect; without threadpoolctl, yield ``None`` and change nothing."""
     try:
         from threadpoolctl import threadpool_info, threadpool_limits
     except ImportError:
@@ -98,31 +83,17 @@ def _version(module: str) -> str | None:
 
 
 def machine() -> dict[str, Any]:
-    """What the numbers were measured on: CPU, cores, BLAS, library versions, load.
+    """What the numbers were measured on, as plain data: CPU, cores, BLAS, library versions, load.
 
-    Returns
-    -------
-    dict
-        ``cpu`` (the model name from ``/proc/cpuinfo``), ``cpu_id`` (its
-        family, model and stepping), ``simd`` (the widest vector extension it
-        lists: ``avx512f``, ``avx2``, ...), ``architecture``,
-        ``cores`` (logical CPUs this process may use), ``blas`` (a list of the
-        BLAS libraries loaded, with ``library``, ``version``, ``kernel`` (the
-        CPU architecture OpenBLAS chose its kernels for), ``threading`` and
-        ``default_threads``; empty without threadpoolctl), ``python``,
-        ``numpy``, ``scipy``, ``torch`` (``None`` if not installed),
-        ``platform``, ``malloc`` (see `keep_freed_memory`) and
-        ``load_average`` (1, 5, 15 minutes). Plain data.
-
-    Examples
-    --------
-    >>> from labcode.bench.machine import machine
-    >>> info = machine()
-    >>> sorted(info)  # doctest: +NORMALIZE_WHITESPACE
-    ['architecture', 'blas', 'cores', 'cpu', 'cpu_id', 'load_average', 'malloc',
-     'numpy', 'platform', 'python', 'scipy', 'simd', 'torch']
-    >>> info["cores"] >= 1
-    True
+    ``cpu`` (the model name from ``/proc/cpuinfo``), ``cpu_id`` (its family,
+    model and stepping), ``simd`` (the widest vector extension it lists:
+    ``avx512f``, ``avx2``, ...), ``architecture``, ``cores`` (logical CPUs this
+    process may use), ``blas`` (a list of the BLAS libraries loaded, with
+    ``library``, ``version``, ``kernel`` (the CPU architecture OpenBLAS chose its
+    kernels for), ``threading`` and ``default_threads``; empty without
+    threadpoolctl), ``python``, ``numpy``, ``scipy``, ``torch`` (``None`` if not
+    installed), ``platform``, ``malloc`` (see `keep_freed_memory`) and
+    ``load_average`` (1, 5, 15 minutes).
     """
     import scipy.linalg  # noqa: F401  (loads scipy's BLAS, so that it is listed)
 
@@ -160,16 +131,9 @@ def machine() -> dict[str, Any]:
 
 
 def blas_kernel() -> str:
-    """The kernels the loaded BLAS libraries run (``"SkylakeX"``; ``"numpy: X, scipy: Y"`` if they differ).
+    """The kernels the loaded BLAS libraries run (``"SkylakeX"``; ``"numpy: X, scipy: Y"`` if they differ; ``"unknown"`` without threadpoolctl).
 
-    OpenBLAS picks them from the CPU, or from ``OPENBLAS_CORETYPE``; ``"unknown"``
-    without threadpoolctl.
-
-    Examples
-    --------
-    >>> from labcode.bench.machine import blas_kernel
-    >>> isinstance(blas_kernel(), str)
-    True
+    OpenBLAS picks them from the CPU, or from ``OPENBLAS_CORETYPE``.
     """
     kernels = {b["file"]: b["kernel"] or "unknown" for b in machine()["blas"]}
     if len(set(kernels.values())) == 1:

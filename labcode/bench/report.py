@@ -43,24 +43,7 @@ _CASE_KEYS = {"median", "min", "max", "number", "note", "params"}
 
 
 def save_results(suite: dict[str, Any], path: str | Path) -> Path:
-    """Write a suite (from `labcode.bench.run_suite`) to ``path`` as indented JSON.
-
-    Parameters
-    ----------
-    suite : dict
-        As returned by `labcode.bench.run_suite`.
-    path : str or Path
-        Where to write; missing folders are created.
-
-    Returns
-    -------
-    Path
-
-    Raises
-    ------
-    ValueError
-        If ``suite`` is not a valid suite (checked before anything is written).
-    """
+    """Write a suite (from `labcode.bench.run_suite`) to ``path`` as indented JSON, creating missing folders; the suite is checked before anything is written."""
     _validate(suite, str(path))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,36 +73,11 @@ def _validate(suite: Any, where: str) -> None:
 
 
 def load_results(path: str | Path | None = None) -> dict[str, Any]:
-    """Read a results file and check its layout.
+    """Read a results file (by default `RESULTS_FILE`, the one the site shows) and check its layout: the suite, as `labcode.bench.run_suite` returned it.
 
-    Parameters
-    ----------
-    path : str or Path, optional
-        The file; by default `RESULTS_FILE`, the one the site shows.
-
-    Returns
-    -------
-    dict
-        The suite, as `labcode.bench.run_suite` returned it.
-
-    Raises
-    ------
-    FileNotFoundError
-        If there is no such file; the message says how to make one.
-    ValueError
-        If the file is not JSON or not a results file of this version (`labcode.bench.SCHEMA`).
-
-    Examples
-    --------
-    >>> from labcode.bench.report import load_results
-    >>> results = load_results()
-    >>> results["schema"], results["quick"]
-    ('labbook-bench/1', False)
-    >>> load_results("no/such/file.json")
-    Traceback (most recent call last):
-    ...
-    FileNotFoundError: no results file at no/such/file.json; make one with: python
-    -m labcode.bench all --json no/such/file.json
+    A missing file raises `FileNotFoundError` saying how to make one; a file
+    that is not JSON or not a results file of this version (`labcode.bench.SCHEMA`)
+    raises `ValueError`.
     """
     path = RESULTS_FILE if path is None else Path(path)
     if not path.is_file():
@@ -150,38 +108,7 @@ def format_seconds(value: float) -> str:
 
 
 def format_result(result: dict[str, Any]) -> str:
-    """A result of `run` as a text table: median and range per case, then ratios with targets.
-
-    Parameters
-    ----------
-    result : dict
-        As returned by `run`.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> from labcode.bench.report import format_result
-    >>> case = {"number": 2, "params": {}}
-    >>> result = {"benchmark": "demo", "quick": False, "clock": "cpu",
-    ...           "unit": "epoch", "repeats": 3, "blas_threads": 1,
-    ...           "remarks": ["a remark"], "targets": {"a / b": 1.5},
-    ...           "cases": {"a": {**case, "median": 2e-3, "min": 1.9e-3,
-    ...                           "max": 2.5e-3, "note": "slow"},
-    ...                     "b": {**case, "median": 1e-3, "min": 1e-3,
-    ...                           "max": 1.1e-3, "note": ""}},
-    ...           "ratios": {"a / b": 2.0}}
-    >>> print(format_result(result))
-    demo: median of 3 blocks per case, cpu time, 1 BLAS thread(s)
-    case  median / epoch  min - max          what
-    a     2 ms            1.9 ms - 2.5 ms    slow
-    b     1 ms            1 ms - 1.1 ms
-    ratio   value  target
-    a / b         2  <= 1.50
-    note: a remark
-    """
+    """A result of `run` as a text table: median and range per case, then the ratios with their targets."""
     width = max([len("case"), *(len(case) for case in result["cases"])])
     median = f"median / {result['unit']}"
     lines = [
@@ -206,26 +133,10 @@ def format_result(result: dict[str, Any]) -> str:
 
 
 def markdown_table(result: dict[str, Any]) -> str:
-    """One benchmark's result as Markdown: a table of cases, then its ratios.
+    """One benchmark's result (an entry of a suite's ``benchmarks``) as Markdown: its cases, its ratios, the clock and the repeats.
 
-    Parameters
-    ----------
-    result : dict
-        One entry of a suite's ``benchmarks``.
-
-    Returns
-    -------
-    str
-        A table with the median and the range of each case, a table of
-        ratios, and a line saying which clock and how many repeats. (Targets,
-        which are for the people tuning the code, are left to `format_result`.)
-
-    Examples
-    --------
-    >>> from labcode.bench.report import load_results, markdown_table
-    >>> training = load_results()["benchmarks"]["training"]
-    >>> print(markdown_table(training).splitlines()[0])
-    | case | what | median per epoch | min – max |
+    The table of cases gives the median and the range of each; the targets, which
+    are for the people tuning the code, are left to `format_result`.
     """
     lines = [
         f"| case | what | median per {result['unit']} | min – max |",
@@ -251,36 +162,7 @@ def markdown_table(result: dict[str, Any]) -> str:
 
 
 def benchmark_table(name: str, suite: dict[str, Any] | None = None) -> str:
-    """The `markdown_table` of the benchmark ``name`` in a suite (by default the results file's).
-
-    Parameters
-    ----------
-    name : str
-        A key of the suite's ``benchmarks``, e.g. ``"training"``.
-    suite : dict, optional
-        As returned by `load_results`; by default ``load_results()``.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ValueError
-        If the suite has no benchmark ``name``; the message lists those it has.
-
-    Examples
-    --------
-    >>> from labcode.bench.report import (
-    ...     benchmark_table, load_results, markdown_table)
-    >>> loops = load_results()["benchmarks"]["loops"]
-    >>> benchmark_table("loops") == markdown_table(loops)
-    True
-    >>> benchmark_table("nope", {"benchmarks": {"loops": {}}})
-    Traceback (most recent call last):
-    ...
-    ValueError: no benchmark 'nope' in the results file; it has ['loops']
-    """
+    """The `markdown_table` of the benchmark ``name`` in ``suite`` (by default ``load_results()``); `ValueError` listing the names it has."""
     suite = load_results() if suite is None else suite
     if name not in suite["benchmarks"]:
         raise ValueError(f"no benchmark {name!r} in the results file; it has {sorted(suite['benchmarks'])}")
@@ -288,23 +170,7 @@ def benchmark_table(name: str, suite: dict[str, Any] | None = None) -> str:
 
 
 def machine_table(suite: dict[str, Any]) -> str:
-    """The machine and the date of a suite as a two-column Markdown table.
-
-    Parameters
-    ----------
-    suite : dict
-        As returned by `load_results`.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> from labcode.bench.report import load_results, machine_table
-    >>> print(machine_table(load_results()).splitlines()[2].split("|")[1].strip())
-    date (UTC)
-    """
+    """The machine and the date of a suite as a two-column Markdown table."""
     m = suite["machine"]
     blas = "; ".join(
         f"{b['library']} {b['version']}, kernels for {b['kernel']}, {b['threading']} ({b['file']})" for b in m["blas"]

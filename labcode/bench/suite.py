@@ -25,38 +25,16 @@ BENCHMARKS = ("conventions", "loops", "cheap_gradient", "training")
 
 @dataclass(frozen=True)
 class Measurement:
-    """What a benchmark function returns.
+    """What a benchmark function returns: the ``times`` of each case and what they mean.
 
-    Attributes
-    ----------
-    times : dict of str to list of float
-        Seconds per unit of work (for example per epoch), one per timed block, by case.
-    unit : str
-        What one unit of work is (``"epoch"``, ``"call"``).
-    number : dict of str to int
-        Units of work per timed block, by case.
-    ratios : dict of str to float
-        Named ratios of medians, e.g. ``{"by_hand / gemm": 1.05}``.
-    targets : dict of str to float
-        Upper bounds some ratios should stay under (reported, never enforced).
-    notes : dict of str to str
-        What each case does.
-    params : dict of str to dict
-        The parameters of each case (sizes, threads), for tables and figures.
-    remarks : list of str
-        What a reader must know about the numbers (extrapolations, skipped cases).
-    clock : str or None
-        The clock actually used, when the benchmark overrides the one asked for.
-    blas_threads : int or str
-        BLAS threads the cases ran with (``"per case"`` if they differ).
-
-    Examples
-    --------
-    >>> from labcode.bench.suite import Measurement
-    >>> m = Measurement({"a": [2e-3, 3e-3, 2e-3], "b": [1e-3, 1e-3, 1e-3]},
-    ...                 "call", {"a": 10, "b": 10}, ratios={"a / b": 2.0})
-    >>> m.medians, m.repeats
-    ({'a': 0.002, 'b': 0.001}, 3)
+    ``times`` holds, by case, seconds per ``unit`` of work (``"epoch"``,
+    ``"call"``), one per timed block of ``number`` units. ``ratios`` are named
+    ratios of medians (``{"by_hand / gemm": 1.05}``), ``targets`` upper bounds
+    some of them should stay under (reported, never enforced); ``notes`` say
+    what each case does, ``params`` give its sizes and threads, ``remarks``
+    what a reader must know about the numbers (extrapolations, skipped cases).
+    ``clock`` is the clock actually used when the benchmark overrides the one
+    asked for, ``blas_threads`` the BLAS threads (``"per case"`` if they differ).
     """
 
     times: dict[str, list[float]]
@@ -83,18 +61,11 @@ class Measurement:
 
 @dataclass(frozen=True)
 class Benchmark:
-    """A registered benchmark: its name, a one-line description and its function.
+    """A registered benchmark: its ``name``, a one-line ``description`` and its ``function``.
 
     ``function(quick, clock)`` returns a `Measurement`; ``quick=True`` asks for
     a smoke run that only exercises every case, and ``clock`` is a key of
     `CLOCKS` to pass on to `time_cases`.
-
-    Examples
-    --------
-    >>> from labcode.bench.suite import registry
-    >>> registry()["training"].description
-    'one epoch on the reference problem: GEMM floor, hand-written, autograd,
-    PyTorch'
     """
 
     name: str
@@ -108,24 +79,10 @@ _BENCHMARKS: dict[str, Benchmark] = {}
 def benchmark(
     name: str, description: str
 ) -> Callable[[Callable[[bool, str], Measurement]], Callable[[bool, str], Measurement]]:
-    """Register ``function(quick, clock) -> Measurement`` as the benchmark ``name``.
+    """A decorator that registers ``function(quick, clock) -> Measurement`` as the benchmark ``name``, with one line for ``--list``.
 
-    Parameters
-    ----------
-    name : str
-        The name given on the command line (not ``all``, which means every one).
-    description : str
-        One line for ``--list``.
-
-    Returns
-    -------
-    callable
-        A decorator that registers the function and returns it unchanged.
-
-    Raises
-    ------
-    ValueError
-        If another function already has that name, or the name is ``all``.
+    The name ``all`` (every benchmark, on the command line) and a name already
+    taken are refused.
 
     Examples
     --------
@@ -150,19 +107,7 @@ def benchmark(
 
 
 def registry() -> dict[str, Benchmark]:
-    """Every benchmark, by name, after importing the modules named in `BENCHMARKS`.
-
-    Returns
-    -------
-    dict of str to Benchmark
-        In the book's order (`BENCHMARKS`), then any others by name.
-
-    Examples
-    --------
-    >>> from labcode.bench.suite import registry
-    >>> list(registry())
-    ['conventions', 'loops', 'cheap_gradient', 'training']
-    """
+    """Every benchmark by name, after importing the modules named in `BENCHMARKS`: in the book's order, then any others by name."""
     for module in BENCHMARKS:
         importlib.import_module(f"labcode.bench.{module}")
     rank = {name: i for i, name in enumerate(BENCHMARKS)}
@@ -170,30 +115,16 @@ def registry() -> dict[str, Benchmark]:
 
 
 def run(name: str, *, quick: bool = False, clock: str = "cpu") -> dict[str, Any]:
-    """Run the benchmark ``name`` with one BLAS thread; return its results as a dict.
+    """Run the benchmark ``name`` with one BLAS thread; its results as plain data, ready for JSON.
 
-    Parameters
-    ----------
-    name : str
-        A name from `registry`.
-    quick : bool, default False
-        A smoke run (few, short repeats): for checking that it works, not for numbers.
-    clock : {"cpu", "wall"}, default "cpu"
-        What to time with (see `CLOCKS`); a benchmark may override it and says so.
-
-    Returns
-    -------
-    dict
-        ``benchmark``, ``description``, ``quick``, ``clock``, ``blas_threads``,
-        ``unit``, ``repeats``, ``cases`` (by case: ``median``, ``min``, ``max``
-        in seconds per unit, ``number`` of units per block, ``note`` and
-        ``params``), ``ratios``, ``targets`` and ``remarks``. Plain data, ready
-        for JSON.
-
-    Raises
-    ------
-    KeyError
-        If no benchmark has that name; the message lists those that exist.
+    ``quick=True`` is a smoke run (few, short repeats: for checking that it
+    works, not for numbers); ``clock`` is ``"cpu"`` or ``"wall"`` (see `CLOCKS`),
+    which a benchmark may override and then says so. The result holds
+    ``benchmark``, ``description``, ``quick``, ``clock``, ``blas_threads``,
+    ``unit``, ``repeats``, ``cases`` (by case: ``median``, ``min``, ``max`` in
+    seconds per unit, ``number`` of units per block, ``note`` and ``params``),
+    ``ratios``, ``targets`` and ``remarks``. An unknown name raises `KeyError`
+    listing those that exist.
     """
     known = registry()
     if name not in known:
@@ -238,25 +169,13 @@ def run_suite(
     clock: str = "cpu",
     progress: Callable[[str], object] | None = None,
 ) -> dict[str, Any]:
-    """Run several benchmarks in this process; add the machine and the date.
+    """Run several benchmarks (by default all, in the book's order) in this process; add the machine and the date.
 
-    Parameters
-    ----------
-    names : sequence of str, optional
-        Benchmarks to run (default: all, in the book's order).
-    quick : bool, default False
-        Smoke runs.
-    clock : {"cpu", "wall"}, default "cpu"
-    progress : callable, optional
-        Called with each benchmark's name before it runs.
-
-    Returns
-    -------
-    dict
-        ``schema`` (`SCHEMA`), ``date`` (UTC, ISO 8601), ``quick``, ``clock``,
-        ``machine`` (see `machine`; its load average taken before the first
-        benchmark), ``load_average_after`` and ``benchmarks`` (each a result of
-        `run`, by name).
+    The suite holds ``schema`` (`SCHEMA`), ``date`` (UTC, ISO 8601), ``quick``,
+    ``clock``, ``machine`` (see `machine`; its load average taken before the
+    first benchmark), ``load_average_after`` and ``benchmarks`` (each a result
+    of `run`, by name). ``progress`` is called with each benchmark's name before
+    it runs.
     """
     known = registry()
     names = list(known) if names is None else list(names)

@@ -38,34 +38,15 @@ def time_cases(
     number: int | Mapping[str, int],
     clock: str = "cpu",
 ) -> dict[str, list[float]]:
-    """Time several cases interleaved; return seconds per unit of work, per repeat.
+    """Time several cases interleaved: for each case, ``repeats`` times in seconds per unit of work.
 
-    Each case is a ``prepare()`` function, called untimed before every block,
-    that returns ``work(k)`` doing ``k`` units of work on fresh state. One
-    untimed block per case warms up; then each repeat times one block of
-    every case, in an order rotated from repeat to repeat so that no case
-    always runs first. The garbage collector is paused while timing.
-
-    Parameters
-    ----------
-    cases : mapping of str to callable
-        ``prepare`` functions by case name.
-    repeats : int
-        Timed blocks per case, at least 1.
-    number : int or mapping of str to int
-        Units of work per block (the same for every case, or by case), at least 1.
-    clock : {"cpu", "wall"}, default "cpu"
-        CPU time of the process, or wall-clock time (see `CLOCKS`).
-
-    Returns
-    -------
-    dict of str to list of float
-        For each case, ``repeats`` times in seconds per unit.
-
-    Raises
-    ------
-    ValueError
-        For ``repeats`` or a ``number`` below 1, or an unknown clock.
+    ``cases`` maps each name to a ``prepare()`` function, called untimed before
+    every block, that returns ``work(k)`` doing ``k`` units of work on fresh
+    state; ``number`` is the units per block (one for every case, or by case), at
+    least 1. One untimed block per case warms up; then each repeat times one
+    block of every case, in an order rotated from repeat to repeat so that no
+    case always runs first. The garbage collector is paused while timing;
+    ``clock`` is ``"cpu"`` (the process's CPU time) or ``"wall"`` (see `CLOCKS`).
 
     Examples
     --------
@@ -94,28 +75,15 @@ def time_cases(
 
 
 def calibrate(prepare: Callable[[], Callable[[int], object]], *, seconds: float, clock: str = "wall") -> int:
-    """How many units of work make one block last about ``seconds`` (at least 1).
+    """How many units of work make one block of ``prepare()`` (as in `time_cases`) last about ``seconds``, at least 1.
 
     Doubles ``k`` from 1 until ``work(k)`` takes at least a quarter of the
     target, then scales up.
 
-    Parameters
-    ----------
-    prepare : callable
-        As in `time_cases`.
-    seconds : float
-        The wanted length of one block.
-    clock : {"cpu", "wall"}, default "wall"
-
-    Returns
-    -------
-    int
-
     Examples
     --------
     >>> from labcode.bench.timing import calibrate
-    >>> k = calibrate(lambda: lambda k: sum(range(1000 * k)), seconds=0.002)
-    >>> k >= 1
+    >>> calibrate(lambda: lambda k: sum(range(1000 * k)), seconds=0.002) >= 1
     True
     """
     now = check_clock(clock)

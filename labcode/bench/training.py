@@ -11,7 +11,8 @@
 * ``by_hand``: `labcode.backprop.train_by_hand`, the hand-written epoch as
   chapter 8 writes it (every call checked, new arrays, ``W -= lr * grad_W``).
 * ``autograd``: the same epoch with `labcode.nn` modules, the autograd's
-  ``backward()`` and `labcode.optim.SGD`.
+  ``backward()`` and `labcode.optim.SGD`: `labcode.reference.train_loop` on a
+  `labcode.reference.reference_model` built before the timed region.
 * ``trainer``: the same again through `labcode.trainer.Trainer` (adds the log).
 * ``torch``: where PyTorch is installed, its eager autograd on the same arrays
   (``torch.from_numpy``, no copy), one intra-op thread; skipped with a remark
@@ -34,9 +35,7 @@ from labcode.bench.machine import blas_kernel
 from labcode.bench.suite import Measurement, benchmark
 from labcode.bench.timing import time_cases
 from labcode.bench.tuned import train_tuned
-from labcode.nn import Linear, ReLU, Sequential
-from labcode.optim import SGD
-from labcode.reference import LEARNING_RATE, reference_problem
+from labcode.reference import LEARNING_RATE, reference_model, reference_problem, train_loop
 from labcode.trainer import Trainer
 
 __all__ = ["training"]
@@ -92,29 +91,13 @@ def _by_hand() -> Callable[[int], object]:
     return lambda epochs: train_by_hand(X, Y, W1, W2, lr=LEARNING_RATE, epochs=epochs)
 
 
-def _model_and_optimizer() -> tuple[Sequential, SGD]:
-    X, Y, W1, W2 = reference_problem()
-    model = Sequential(Linear(*W1.shape, weight=W1), ReLU(), Linear(*W2.shape, weight=W2))
-    return model, SGD(model.parameters(), lr=LEARNING_RATE)
-
-
 def _autograd() -> Callable[[int], object]:
-    X, Y, _, _ = reference_problem()
-    model, optimizer = _model_and_optimizer()
-
-    def work(epochs: int) -> None:
-        for _ in range(epochs):
-            loss = mean_squared_error(model(X), Y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-
-    return work
+    X, Y, model, optimizer = reference_model()
+    return lambda epochs: train_loop(model, optimizer, X, Y, epochs)
 
 
 def _trainer() -> Callable[[int], object]:
-    X, Y, _, _ = reference_problem()
-    model, optimizer = _model_and_optimizer()
+    X, Y, model, optimizer = reference_model()
     trainer = Trainer(model, mean_squared_error, optimizer)
     return lambda epochs: trainer.fit(X, Y, epochs, progress=False)
 
@@ -158,22 +141,14 @@ def _torch_one_thread() -> Iterator[str | None]:
 def training(quick: bool = False, clock: str = "cpu") -> Measurement:
     """Median time per epoch of each case, and their ratios (medians of the ratios within a round).
 
-    Parameters
-    ----------
-    quick : bool, default False
-        3 blocks of 2 epochs per case instead of 61 blocks of 20.
-    clock : {"cpu", "wall"}, default "cpu"
-        Passed to `labcode.bench.time_cases`.
-
-    Returns
-    -------
-    labcode.bench.Measurement
-        Cases ``gemm``, ``gemm_update``, ``tuned``, ``by_hand``, ``autograd``,
-        ``trainer`` (and ``torch`` where PyTorch is installed), each with the
-        BLAS kernel in its ``params``; ratios ``tuned / gemm``,
-        ``autograd / tuned``, ``autograd / by_hand``, ``by_hand / gemm``,
-        ``gemm_update / gemm``, ``by_hand / gemm_update``, ``trainer / by_hand``
-        (and ``torch / by_hand``, ``autograd / torch``).
+    ``quick=True`` runs 3 blocks of 2 epochs per case instead of 61 blocks of 20;
+    ``clock`` is passed to `labcode.bench.time_cases`. Cases ``gemm``,
+    ``gemm_update``, ``tuned``, ``by_hand``, ``autograd``, ``trainer`` (and
+    ``torch`` where PyTorch is installed), each with the BLAS kernel in its
+    ``params``; ratios ``tuned / gemm``, ``autograd / tuned``,
+    ``autograd / by_hand``, ``by_hand / gemm``, ``gemm_update / gemm``,
+    ``by_hand / gemm_update``, ``trainer / by_hand`` (and ``torch / by_hand``,
+    ``autograd / torch``).
     """
     repeats, number = (3, 2) if quick else (61, 20)
     cases = {

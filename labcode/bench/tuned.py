@@ -56,17 +56,6 @@ def train_tuned(
     ``Y`` are converted to it). Every argument is checked before the first
     epoch; a loss that is not finite raises `FloatingPointError` before that
     epoch's update, as `train_by_hand` does.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.backprop import train_by_hand
-    >>> from labcode.bench.tuned import train_tuned
-    >>> from labcode.reference import reference_problem
-    >>> tuned = train_tuned(*reference_problem(), epochs=5)
-    >>> plain = train_by_hand(*reference_problem(), epochs=5)
-    >>> bool(np.allclose(tuned, plain, rtol=1e-5, atol=0))
-    True
     """
     X, Y = as_float(X, "X"), as_float(Y, "Y")
     W1 = as_float(W1, "W1", share=True, writable=True)

@@ -34,31 +34,7 @@ _FIGURES: dict[str, Callable[[], object]] = {}
 
 
 def figure(name: str) -> Callable[[Callable[[], object]], Callable[[], object]]:
-    """Register a function that draws the figure published as ``figures/<name>``.
-
-    Parameters
-    ----------
-    name : str
-        The file name in the built site, ending in ``.svg``.
-
-    Returns
-    -------
-    callable
-        A decorator that registers the function and returns it unchanged.
-
-    Raises
-    ------
-    ValueError
-        If the name does not end in ``.svg`` or is already taken.
-
-    Examples
-    --------
-    >>> from labcode.figures import figure
-    >>> figure("plot.png")
-    Traceback (most recent call last):
-    ...
-    ValueError: figure names end in .svg, got 'plot.png'
-    """
+    """A decorator that registers a function drawing the figure published as ``figures/<name>``; the name ends in ``.svg`` and is not already taken."""
     if not name.endswith(".svg"):
         raise ValueError(f"figure names end in .svg, got {name!r}")
 
@@ -73,52 +49,20 @@ def figure(name: str) -> Callable[[Callable[[], object]], Callable[[], object]]:
 
 
 def registry() -> dict[str, Callable[[], object]]:
-    """Every registered figure, by file name, after importing all figure modules.
-
-    Returns
-    -------
-    dict of str to callable
-        File name to drawing function, sorted by name.
-
-    Examples
-    --------
-    >>> from labcode.figures import registry
-    >>> all(name.endswith(".svg") for name in registry())
-    True
-    """
+    """Every registered figure, by file name (sorted), after importing all figure modules: file name to drawing function."""
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")
     return dict(sorted(_FIGURES.items()))
 
 
 def render_svg(fig: object) -> bytes:
-    """A matplotlib figure as SVG bytes that are the same on every build.
+    """A matplotlib figure as SVG bytes that are the same on every build; the figure is closed afterwards.
 
     Text is drawn as paths (no font to fetch), the date and the random ids
     that matplotlib would write are fixed, and the background is transparent
     (the figure lies on the page's own colour, in either palette). The
     coordinates of the paths are rounded to two decimals (a hundredth of a
     point, or of a glyph's unit), which makes the figures about a third smaller.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure; it is closed afterwards.
-
-    Returns
-    -------
-    bytes
-        The SVG document.
-
-    Examples
-    --------
-    >>> import matplotlib.pyplot as plt
-    >>> from labcode.figures import render_svg
-    >>> fig, ax = plt.subplots()
-    >>> _ = ax.plot([0, 1], [0, 1])
-    >>> svg = render_svg(fig)
-    >>> svg.startswith(b"<?xml") and b"<svg" in svg and render_svg(fig) == svg
-    True
     """
     import matplotlib
     import matplotlib.pyplot as plt
@@ -140,50 +84,16 @@ _URL_ESCAPES = {ord(c): f"%{ord(c):02X}" for c in '%#"&\n\r\t'}
 
 
 def embed(name: str, alt: str) -> str:
-    """The registered figure ``name``, drawn now, as an HTML ``<img>`` that carries its SVG.
+    """The registered figure ``name`` (``"sigmoid.svg"``), drawn now, as an HTML ``<img>`` with the text ``alt`` that carries its SVG.
 
-    The image's source is a ``data:`` URL holding `render_svg` of the figure,
-    so the page that prints this needs no file beside it, and the bytes are
-    the same on every build of the same code. The SVG is written as text, with
-    only ``% # " &`` and line breaks percent-encoded (base64 would make it a
-    third larger).
-
-    Parameters
-    ----------
-    name : str
-        A name in `registry`, e.g. ``"sigmoid.svg"``.
-    alt : str
-        What the figure shows, for a reader who cannot see it; not empty.
-
-    Returns
-    -------
-    str
-        ``<p class="labbook-figure"><img alt="..." src="data:image/svg+xml,..."></p>``.
-        On a narrow screen the figure keeps its drawn size (its text stays
-        legible) and scrolls sideways inside that paragraph.
-
-    Raises
-    ------
-    ValueError
-        If no figure is registered as ``name`` (the message lists those that
-        are), or ``alt`` is empty.
-
-    Examples
-    --------
-    >>> from urllib.parse import unquote
-    >>> from labcode.figures import embed, registry, render_svg
-    >>> tag = embed("sigmoid.svg", "The sigmoid & its slope")
-    >>> tag.startswith('<p class="labbook-figure"><img alt="The sigmoid &amp; '
-    ...                'its slope" src="data:image/svg+xml,')
-    True
-    >>> svg = unquote(tag.split("svg+xml,")[1].split('"')[0]).encode()
-    >>> svg == render_svg(registry()["sigmoid.svg"]())
-    True
-    >>> try:
-    ...     embed("nope.svg", "x")
-    ... except ValueError as error:
-    ...     print(str(error).split(";")[0])
-    no figure is registered as 'nope.svg'
+    The result is ``<p class="labbook-figure"><img alt="..." src="data:image/svg+xml,..."></p>``:
+    the image's source is a ``data:`` URL holding `render_svg` of the figure, so
+    the page that prints this needs no file beside it, and the bytes are the
+    same on every build of the same code. The SVG is written as text, with only
+    ``% # " &`` and line breaks percent-encoded (base64 would make it a third
+    larger). On a narrow screen the figure keeps its drawn size (its text stays
+    legible) and scrolls sideways inside that paragraph. An unregistered name
+    (the message lists those that are) or an empty ``alt`` raises `ValueError`.
     """
     figures = registry()
     if name not in figures:

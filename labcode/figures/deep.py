@@ -31,12 +31,7 @@ DEPTHS = range(2, 21)
 
 @figure("gradient-size.svg")
 def gradient_size() -> plt.Figure:
-    """Left: ``||dL/dW_l||`` for every layer of a 20-layer network. Right: first over last layer, by depth K.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """Left: ``||dL/dW_l||`` for every layer of a 20-layer network. Right: first over last layer, by depth K."""
     deepest = max(DEPTHS)
     fig, (left, right) = plt.subplots(1, 2, figsize=(6.9, 3.8))
     with blas_threads(1):

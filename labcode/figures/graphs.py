@@ -49,23 +49,7 @@ CHAIN_X, FAN_OUT_X, SIGMOID_X = 0.0, 1.5, 1.0
 
 
 def number(value: float) -> str:
-    """A value as a picture shows it: three significant digits, a true minus sign.
-
-    Parameters
-    ----------
-    value : float
-        A Python float or a one-entry array.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> from labcode.figures.graphs import number
-    >>> [number(v) for v in (-0.534446645388523, 24.0, 0.36787944117144233)]
-    ['−0.534', '24', '0.368']
-    """
+    """A value (a float or a one-entry array) as a picture shows it: three significant digits, a true minus sign (``−0.534``)."""
     text = format(float(value), ".3g")
     return "0" if text == "-0" else text.replace("-", "−")
 
@@ -138,37 +122,10 @@ def _names(rows: Sequence[TraceRow]) -> list[tuple[str, str]]:
 def chain_figure(x: float, rows: Sequence[TraceRow]) -> plt.Figure:
     """A traced chain as a row of boxes: values above the arrows, gradients below.
 
-    Parameters
-    ----------
-    x : float
-        The input the chain was traced at.
-    rows : sequence of TraceRow
-        `labcode.graph.trace` of the chain at ``x``. Each row's name, of the
-        form ``"A = 2x"``, gives the variable on the arrow leaving the box and
-        the formula in the box; the last variable is the result, named in
-        the legend.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Raises
-    ------
-    ValueError
-        If ``rows`` is empty.
-
-    Examples
-    --------
-    >>> from labcode.figures.graphs import BACKWARD, FORWARD, chain_figure
-    >>> from labcode.graph import AddConst, Chain, Exp, trace
-    >>> chain = Chain([Exp(name="y = exp(x)"), AddConst(1.0, name="z = y + 1")])
-    >>> fig = chain_figure(1.0, trace(chain, 1.0))
-    >>> def shown(colour):
-    ...     texts = fig.axes[0].texts
-    ...     return [t.get_text() for t in texts if t.get_color() == colour]
-    >>> shown(FORWARD)[:3], shown(BACKWARD)[:3]
-    (['1', '2.72', '3.72'], ['2.72', '1', '1'])
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    ``rows`` is `labcode.graph.trace` of the chain at ``x`` (not empty). Each
+    row's name, of the form ``"A = 2x"``, gives the variable on the arrow leaving
+    the box and the formula in the box; the last variable is the result, named in
+    the legend.
     """
     if not rows:
         raise ValueError("rows must hold at least one TraceRow, got none")
@@ -198,49 +155,23 @@ def _chapter_3_chain() -> Chain:
 
 @figure("chain-graph.svg")
 def chain_graph() -> plt.Figure:
-    """Chapter 3's chain x -> A = 2x -> B = exp(A) -> C = B + 1 -> f = C^3, traced at x = 0.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """Chapter 3's chain x -> A = 2x -> B = exp(A) -> C = B + 1 -> f = C^3, traced at x = 0."""
     return chain_figure(CHAIN_X, trace(_chapter_3_chain(), CHAIN_X))
 
 
 @figure("sigmoid-graph-numbers.svg")
 def sigmoid_graph_numbers() -> plt.Figure:
-    """Chapter 4's sigmoid graph traced at x = 1: forward values and gradients of D, rounded.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """Chapter 4's sigmoid graph traced at x = 1: forward values and gradients of D, rounded."""
     return chain_figure(SIGMOID_X, trace(sigmoid_chain(), SIGMOID_X))
 
 
 def fan_out_numbers(x: float = FAN_OUT_X) -> dict[str, float]:
-    """Chapter 3's fan-out example f = u v, u = 2x, v = x^2, run forward and backward at ``x``.
+    """Chapter 3's fan-out example f = u v, u = 2x, v = x^2, run forward and backward at ``x``: ``x, u, v, f, grad_f, grad_u, grad_v, path_u, path_v, grad_x``.
 
     The units and their order are those of the chapter: a `FanOut` gives two
     copies of ``x``, `Scale` and `Power` make ``u`` and ``v``, a `MultiplyUnit`
     makes ``f``; backward, the multiply gives ``grad_u`` and ``grad_v``, each
     branch gives its path, and the fan-out adds the two.
-
-    Parameters
-    ----------
-    x : float, default 1.5
-
-    Returns
-    -------
-    dict of str to float
-        ``x, u, v, f, grad_f, grad_u, grad_v, path_u, path_v, grad_x``.
-
-    Examples
-    --------
-    >>> from labcode.figures.graphs import fan_out_numbers
-    >>> numbers = fan_out_numbers(1.5)
-    >>> numbers["f"], numbers["path_u"], numbers["path_v"], numbers["grad_x"]
-    (6.75, 4.5, 9.0, 13.5)
     """
     fork, double, square, mul = FanOut(), Scale(2.0), Power(2), MultiplyUnit()
     x1, x2 = fork.forward(x)
@@ -255,30 +186,7 @@ def fan_out_numbers(x: float = FAN_OUT_X) -> dict[str, float]:
 
 
 def fan_out_figure(numbers: Mapping[str, float]) -> plt.Figure:
-    """The fan-out example as a graph, with its numbers and the two rules it shows.
-
-    Parameters
-    ----------
-    numbers : mapping of str to float
-        The keys of `fan_out_numbers`.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Raises
-    ------
-    KeyError
-        If a number is missing (the message names it).
-
-    Examples
-    --------
-    >>> from labcode.figures.graphs import fan_out_figure, fan_out_numbers
-    >>> fig = fan_out_figure(fan_out_numbers(1.0))
-    >>> [t.get_text() for t in fig.axes[0].texts][-4]
-    'fan-out adds: 2 + 4 = 6'
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
-    """
+    """The fan-out example as a graph, with the `fan_out_numbers` it is given and the two rules it shows; a missing number raises `KeyError` naming it."""
     needed = ("x", "u", "v", "f", "grad_f", "grad_u", "grad_v", "path_u", "path_v", "grad_x")
     missing = [key for key in needed if key not in numbers]
     if missing:
@@ -308,44 +216,19 @@ def fan_out_figure(numbers: Mapping[str, float]) -> plt.Figure:
 
 @figure("fan-out-graph.svg")
 def fan_out_graph() -> plt.Figure:
-    """Chapter 3's f = u v with u = 2x and v = x^2, at x = 1.5: x fans out to both.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """Chapter 3's f = u v with u = 2x and v = x^2, at x = 1.5: x fans out to both."""
     return fan_out_figure(fan_out_numbers(FAN_OUT_X))
 
 
 def pattern_numbers(a: float = 3.0, b: float = -4.0, upstream: float = 2.0,
                     second: float = 5.0) -> dict[str, dict[str, float]]:
-    """The three patterns of gradient flow, run on the units of `labcode.graph`.
+    """The three patterns of gradient flow, run on the units of `labcode.graph`: ``{"add": ..., "multiply": ..., "fan-out": ...}``.
 
-    Parameters
-    ----------
-    a, b : float, default 3 and -4
-        The inputs of the add and the multiply node; ``a`` is also the value
-        that fans out.
-    upstream : float, default 2
-        The gradient arriving at each node's output (at the fan-out, along its
-        first use).
-    second : float, default 5
-        The gradient arriving along the fan-out's second use.
-
-    Returns
-    -------
-    dict
-        ``{"add": ..., "multiply": ..., "fan-out": ...}``, each a dict of the
-        inputs, the output(s) and the gradients.
-
-    Examples
-    --------
-    >>> from labcode.figures.graphs import pattern_numbers
-    >>> numbers = pattern_numbers()
-    >>> numbers["multiply"]["grad_a"], numbers["multiply"]["grad_b"]
-    (-8.0, 6.0)
-    >>> numbers["fan-out"]["grad_x"]
-    7.0
+    Each is a dict of the inputs, the output(s) and the gradients. ``a`` and ``b``
+    are the inputs of the add and the multiply node (``a`` also fans out),
+    ``upstream`` the gradient arriving at each node's output (at the fan-out,
+    along its first use) and ``second`` the gradient along the fan-out's second
+    use.
     """
     add, mul, fork = AddUnit(), MultiplyUnit(), FanOut()
     out_add = add.forward(a, b)
@@ -363,25 +246,7 @@ def pattern_numbers(a: float = 3.0, b: float = -4.0, upstream: float = 2.0,
 
 
 def patterns_figure(numbers: Mapping[str, Mapping[str, float]]) -> plt.Figure:
-    """Three small graphs side by side: an add, a multiply and a fan-out, with their numbers.
-
-    Parameters
-    ----------
-    numbers : mapping
-        As returned by `pattern_numbers`.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.graphs import pattern_numbers, patterns_figure
-    >>> fig = patterns_figure(pattern_numbers(1.0, 2.0, 1.0, 1.0))
-    >>> [t.get_text() for t in fig.axes[0].texts][0]
-    'add'
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
-    """
+    """Three small graphs side by side, an add, a multiply and a fan-out, with their `pattern_numbers`."""
     add, mul, fan = (dict((k, number(v)) for k, v in numbers[key].items())
                      for key in ("add", "multiply", "fan-out"))
     fig, ax = _canvas(6.9, 2.6, (-0.15, 9.55), (-1.95, 1.6))
@@ -411,10 +276,5 @@ def patterns_figure(numbers: Mapping[str, Mapping[str, float]]) -> plt.Figure:
 
 @figure("gradient-patterns.svg")
 def gradient_patterns() -> plt.Figure:
-    """How an add, a multiply and a fan-out pass gradients back, with the numbers of chapter 3.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """How an add, a multiply and a fan-out pass gradients back, with the numbers of chapter 3."""
     return patterns_figure(pattern_numbers())

@@ -40,35 +40,11 @@ def _docstring_lines(tree: ast.AST) -> set[int]:
 
 
 def source_lines(obj: object, docstrings: bool = False) -> tuple[str, int, int, str]:
-    """The source of a function, method or class, dedented, and where it is.
+    """The file (relative to the repository when inside it), the first and last line, and the dedented source of a function, method or class.
 
-    Parameters
-    ----------
-    obj : function, method or class
-        Defined in a file (not typed at a prompt).
-    docstrings : bool, default False
-        Keep the docstrings (of ``obj`` and of everything defined in it).
-
-    Returns
-    -------
-    (str, int, int, str)
-        The file (relative to the repository when it is inside it), the first
-        and the last line, and the code.
-
-    Raises
-    ------
-    TypeError
-        If ``obj`` has no source file (a built-in, or code made at run time).
-
-    Examples
-    --------
-    >>> from labcode.figures.listing import source_lines
-    >>> from labcode.graph import Unit
-    >>> file, first, last, code = source_lines(Unit.local_derivative)
-    >>> file, code.splitlines()[0].split("(")[0]
-    ('labcode/graph.py', '    def local_derivative')
-    >>> code.count(chr(34) * 3), code.splitlines()[-1].strip()  # no docstring
-    (0, 'return self._df()')
+    ``docstrings=True`` keeps the docstrings of ``obj`` and of everything
+    defined in it. An object with no source file (a built-in, or code made at run
+    time) raises `TypeError`.
     """
     try:
         lines, first = inspect.getsourcelines(obj)
@@ -88,40 +64,11 @@ def source_lines(obj: object, docstrings: bool = False) -> tuple[str, int, int, 
 
 
 def source_listing(obj: object, docstrings: bool = False) -> str:
-    """The source of ``obj`` as a Markdown block: a line naming the file and lines, then the code.
+    """The `source_lines` of ``obj`` as Markdown: a line naming the file and the lines, then a fenced ``python`` block.
 
-    The code is dedented, so a method reads as it would at the top level.
-
-    Parameters
-    ----------
-    obj : function, method or class
-        Defined in a file.
-    docstrings : bool, default False
-        Keep the docstrings.
-
-    Returns
-    -------
-    str
-        Markdown: ``labcode/x.py``, lines a to b, then a fenced ``python``
-        block inside ``<section data-search-exclude>`` (kept out of the search
-        index).
-
-    Raises
-    ------
-    TypeError
-        If ``obj`` has no source file.
-
-    Examples
-    --------
-    >>> from labcode.figures.listing import source_listing
-    >>> from labcode.graph import Unit
-    >>> listing = source_listing(Unit.local_derivative).splitlines()
-    >>> print(listing[0].split(",")[0])
-    `labcode/graph.py`
-    >>> listing[4] == 3 * chr(96) + "python", listing[-3] == 3 * chr(96)
-    (True, True)
-    >>> print(listing[5])
-    def local_derivative(self) -> NDArray[np.floating]:
+    The block sits inside ``<section data-search-exclude>`` (kept out of the
+    search index); the code is dedented, so a method reads as it would at the
+    top level.
     """
     file, first, last, code = source_lines(obj, docstrings)
     # Out of the search index, as the API pages' source listings are: the index is

@@ -27,34 +27,11 @@ def _sub(i: int) -> str:
 
 
 def layer_figure(p: int, q: int) -> plt.Figure:
-    """A dense layer with ``p`` inputs and ``q`` outputs, and its weight matrix W of shape (p, q).
+    """A dense layer with ``p`` (1 to 4) inputs and ``q`` (1 to 3) outputs, and its weight matrix W of shape (p, q).
 
     Every input has an edge to every output; the edge from input i to output j
     carries the weight w_ij, drawn in input i's colour, and row i of W (on the
     right, in the same colour) holds the weights leaving input i.
-
-    Parameters
-    ----------
-    p, q : int
-        From 1 to 4 inputs, from 1 to 3 outputs.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Raises
-    ------
-    ValueError
-        If ``p`` or ``q`` is out of range.
-
-    Examples
-    --------
-    >>> from labcode.figures.networks import layer_figure
-    >>> fig = layer_figure(2, 2)
-    >>> texts = [t.get_text() for t in fig.axes[0].texts]
-    >>> sorted(t for t in texts if t.startswith("w"))[:4]
-    ['w₁₁', 'w₁₁', 'w₁₂', 'w₁₂']
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     if not (isinstance(p, int) and 1 <= p <= 4):
         raise ValueError(f"p must be an int from 1 to 4, got {p!r}")
@@ -114,43 +91,17 @@ def layer_figure(p: int, q: int) -> plt.Figure:
 
 @figure("layer-diagram.svg")
 def layer_diagram() -> plt.Figure:
-    """Chapter 2's layer with p = 3 inputs and q = 2 outputs: w_ij on the edge from input i to output j.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """Chapter 2's layer with p = 3 inputs and q = 2 outputs: w_ij on the edge from input i to output j."""
     return layer_figure(LAYER_SIZES["p"], LAYER_SIZES["q"])
 
 
 def hidden_gradient_shapes(sizes: Mapping[str, int]) -> dict[str, tuple[int, int]]:
-    """The shape of every block of chapter 6's hidden-weight gradient, by computing it.
+    """The shape of every block of chapter 6's hidden-weight gradient for ``sizes`` ``n``, ``p``, ``d``, ``q``, by computing it.
 
     ``dL/dbeta1 = -(2/n) X^T {(E beta2^T) * phi'(X beta1)}`` is evaluated on
-    arrays of the given sizes (zeros: only the shapes are wanted), and each
-    block's shape is read off the array numpy returns.
-
-    Parameters
-    ----------
-    sizes : mapping
-        ``n`` samples, ``p`` inputs, ``d`` hidden units, ``q`` outputs.
-
-    Returns
-    -------
-    dict of str to (int, int)
-        ``E, beta2T, E beta2T, phi'(Z), hadamard, XT, gradient``.
-
-    Raises
-    ------
-    KeyError
-        If a size is missing.
-
-    Examples
-    --------
-    >>> from labcode.figures.networks import hidden_gradient_shapes
-    >>> shapes = hidden_gradient_shapes({"n": 100, "p": 3, "d": 2, "q": 1})
-    >>> shapes["E beta2T"], shapes["XT"], shapes["gradient"]
-    ((100, 2), (3, 100), (3, 2))
+    zeros of the given sizes (only the shapes are wanted), and each block's shape
+    (``E, beta2T, E beta2T, phi'(Z), hadamard, XT, gradient``) is read off the
+    array numpy returns.
     """
     n, p, d, q = (int(sizes[k]) for k in ("n", "p", "d", "q"))
     X, beta1, beta2, E = np.zeros((n, p)), np.zeros((p, d)), np.zeros((d, q)), np.zeros((n, q))
@@ -174,24 +125,6 @@ def shapes_figure(sizes: Mapping[str, int]) -> plt.Figure:
     whose width with its number of columns (not to scale); the letter of each
     side is written beside it, and under each block its shape in numbers, as
     `hidden_gradient_shapes` computes it for ``sizes``.
-
-    Parameters
-    ----------
-    sizes : mapping
-        ``n``, ``p``, ``d``, ``q``.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> from labcode.figures.networks import shapes_figure
-    >>> fig = shapes_figure({"n": 8, "p": 4, "d": 2, "q": 1})
-    >>> texts = [t.get_text() for t in fig.axes[0].texts]
-    >>> [t for t in texts if t.startswith("(")][:3]
-    ['(8, 1)', '(1, 2)', '(8, 2)']
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     from matplotlib.patches import Rectangle
 
@@ -257,10 +190,5 @@ def shapes_figure(sizes: Mapping[str, int]) -> plt.Figure:
 
 @figure("hadamard-shapes.svg")
 def hadamard_shapes() -> plt.Figure:
-    """The blocks of chapter 6's hidden-weight gradient for its example, n = 100, p = 3, d = 2, q = 1.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """The blocks of chapter 6's hidden-weight gradient for its example, n = 100, p = 3, d = 2, q = 1."""
     return shapes_figure(CHAPTER_6_SIZES)

@@ -80,12 +80,7 @@ def _bars(ax, result: dict[str, Any], title: str, unit: str) -> None:
 
 @figure("performance.svg")
 def performance():
-    """Four panels, one per benchmark, from the results file (`labcode.bench.report.RESULTS_FILE`).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """The figure of four panels, one per benchmark, from the results file (`labcode.bench.report.RESULTS_FILE`)."""
     results = load_results()["benchmarks"]
     # One panel per row, as wide as the page's column, so that its text is not scaled down;
     # titles on the left, where a phone, which shows the figure's left part, sees them.

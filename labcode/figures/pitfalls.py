@@ -14,12 +14,7 @@ __all__ = ["forgotten_zero_grad"]
 
 @figure("forgotten-zero-grad.svg")
 def forgotten_zero_grad() -> plt.Figure:
-    """Loss per epoch on the reference problem, gradients zeroed every step or never.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """Loss per epoch on the reference problem, gradients zeroed every step or never."""
     with blas_threads(1):
         right = train_reference(zero_grad=True)
         wrong = train_reference(zero_grad=False)

@@ -14,12 +14,7 @@ __all__ = ["sigmoid_curves", "sigmoid_graph"]
 
 @figure("sigmoid.svg")
 def sigmoid_curves():
-    """The sigmoid and its derivative on [-8, 8].
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """The figure of the sigmoid and its derivative on [-8, 8]."""
 
     x = np.linspace(-8.0, 8.0, 401)
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
@@ -52,14 +47,10 @@ _EDGES = ["∂A/∂x = −1", "∂B/∂A = B", "∂C/∂B = 1", "∂D/∂C = −
 
 @figure("sigmoid-graph.svg")
 def sigmoid_graph():
-    """The computational graph x → A = −x → B = exp(A) → C = 1 + B → D = 1/C.
+    """The figure of the computational graph x → A = −x → B = exp(A) → C = 1 + B → D = 1/C.
 
     Boxes are nodes; each arrow carries the local derivative of its head with
     respect to its tail, and a dashed arrow below shows the backward pass.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
 
     fig, ax = plt.subplots(figsize=(10.0, 2.6))

@@ -27,12 +27,7 @@ _COLOURS = ("tab:blue", "tab:orange", "tab:green")
 
 @figure("spiral-classifier.svg")
 def spiral_classifier() -> plt.Figure:
-    """The loss of every epoch (left) and the decision regions with the data (right).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """The loss of every epoch (left) and the decision regions with the data (right)."""
     X, labels = make_spirals(SPIRALS["n_per_class"], SPIRALS["q"], np.random.default_rng(SPIRALS["seed"]))
     with blas_threads(1):
         trained = train_classifier(X, labels, CLASSIFIER["d"], np.random.default_rng(CLASSIFIER["seed"]),

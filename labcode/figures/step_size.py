@@ -20,16 +20,12 @@ X0 = 1.0
 
 @figure("step-size.svg")
 def step_size():
-    """Error of forward and central differences of the sigmoid at x = 1, against h.
+    """The figure of the error of forward and central differences of the sigmoid at x = 1, against h.
 
     Both schemes in float64 and in float32. Each curve is a V: to the right
     the truncation error (slope 1 forward, slope 2 central), to the left the
     round-off error ``eps / h`` (slope -1); the dotted lines mark ``sqrt(eps)``
     and ``cbrt(eps)``.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
 
     # As wide as the page's column, so that its text is not scaled down.

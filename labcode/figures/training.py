@@ -15,12 +15,7 @@ __all__ = ["reference_loss"]
 
 @figure("reference-loss.svg")
 def reference_loss() -> plt.Figure:
-    """The loss of every epoch of `labcode.backprop.train_by_hand` on the reference problem, log scale.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
+    """The loss of every epoch of `labcode.backprop.train_by_hand` on the reference problem, log scale."""
     with blas_threads(1):  # small products: extra BLAS threads only spin on a busy machine
         losses = train_by_hand(*reference_problem())
     epochs = np.arange(1, len(losses) + 1)
