@@ -719,9 +719,10 @@ def directional_check(
     ``e · v`` is ``a^T E b / (|a| |b|)``: a polynomial in ``a`` and ``b``
     that is not zero unless ``e`` is, so it vanishes with probability 0, as
     it does along a Gaussian direction, and its mean square is about the
-    same, ``|e|^2 / P``. The direction is never written out: ``theta +- h v``
-    is one BLAS rank-1 update of a copy of ``theta``, and ``g . v`` is
-    ``a^T G b`` with ``G`` the gradient laid out as ``a b^T`` is.
+    same, ``|e|^2 / P``. The direction is never written out: ``theta + h v``
+    is one BLAS rank-1 update of a copy of ``theta``, ``theta - h v`` a
+    second one of that, and ``g . v`` is ``a^T G b`` with ``G`` the gradient
+    laid out as ``a b^T`` is, for all ``k`` directions in one pass over ``g``.
 
     Parameters
     ----------
@@ -781,21 +782,24 @@ def directional_check(
     # only a sum that is not finite (which overflow can also make) needs the look at every entry.
     finite = bool(np.isfinite(g.sum())) or bool(np.all(np.isfinite(g)))
     hint = None if finite else f"grad(theta) is NaN or infinite at {_entries(~np.isfinite(g), 3)}"
-    slopes, numerics = np.empty(directions), np.empty(directions)
     rows = int(np.ceil(np.sqrt(theta.size)))
     cols = -(-theta.size // rows)
     whole = (rows - 1) * cols  # entries in the whole rows of a b^T; the last row keeps the rest
-    g_rows, g_last = g[:whole].reshape(rows - 1, cols), g[whole:]
+    factors = [_direction_factors(rng, theta.size) for _ in range(directions)]
+    A = np.column_stack([a for a, _ in factors])  # (rows, k)
+    B = np.column_stack([b for _, b in factors])  # (cols, k)
+    # g . v = a^T G b, with G the gradient laid out as the rows of a b^T: every direction in one pass over g
+    G_rows, g_last = g[:whole].reshape(rows - 1, cols), g[whole:]
+    with np.errstate(invalid="ignore", over="ignore"):  # a gradient that is not finite gives NaN slopes: it fails
+        slopes = np.einsum("ik,ik->k", A[:-1], G_rows @ B) + A[-1] * (g_last @ B[: g_last.size])
+    numerics = np.empty(directions)
     shifted = np.zeros((rows, cols))  # theta + h v, then theta - h v, laid out as a b^T is
-    for i in range(directions):
-        a, b = _direction_factors(rng, theta.size)
-        # g . v = a^T G b, with G the gradient laid out as the rows of a b^T
-        slopes[i] = float(a[:-1] @ (g_rows @ b)) + float(a[-1] * (g_last @ b[: g_last.size]))
+    for i, (a, b) in enumerate(factors):
+        shifted.reshape(-1)[: theta.size] = theta
         losses = []
-        for sign in (1.0, -1.0):
-            shifted.reshape(-1)[: theta.size] = theta
-            # shifted += sign h a b^T, in place: BLAS's rank-1 update (ger) of shifted's transpose
-            moved = blas.dger(sign * h, b, a, a=shifted.T, overwrite_a=True).T
+        for step in (h, -2 * h):  # theta + h v, then (theta + h v) - 2 h v
+            # shifted += step a b^T, in place: BLAS's rank-1 update (ger) of shifted's transpose
+            moved = blas.dger(step, b, a, a=shifted.T, overwrite_a=True).T
             losses.append(float(loss(_read_only(moved.reshape(-1)[: theta.size]), *args)))
         numerics[i] = (losses[0] - losses[1]) / (2 * h)
         if not np.isfinite(numerics[i]) and hint is None:
