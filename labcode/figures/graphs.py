@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from labcode.figures import figure
 from labcode.graph import (
@@ -65,7 +66,6 @@ def _canvas(width: float, height: float, xlim: tuple[float, float], ylim: tuple[
 
 
 def _node(ax, xy: tuple[float, float], label: str, width: float = 0.9, height: float = 0.5) -> None:
-    from matplotlib.patches import FancyBboxPatch
 
     x, y = xy
     ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
@@ -80,7 +80,6 @@ def _edge(ax, start: tuple[float, float], end: tuple[float, float], above: str, 
 
     ``name``, if given, is written above ``above`` in the ink colour.
     """
-    from matplotlib.patches import FancyArrowPatch
 
     ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>" if arrow else "-", mutation_scale=12,
                                  color=NODE_EDGE, linewidth=1.4, shrinkA=0, shrinkB=0, zorder=2))

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 
 from labcode.activations import sigmoid_prime
 from labcode.figures import figure
@@ -37,7 +38,6 @@ def layer_figure(p: int, q: int) -> plt.Figure:
         raise ValueError(f"p must be an int from 1 to 4, got {p!r}")
     if not (isinstance(q, int) and 1 <= q <= 3):
         raise ValueError(f"q must be an int from 1 to 3, got {q!r}")
-    from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 
     fig = plt.figure(figsize=(6.9, 1.6 + 0.72 * max(p - 1, q - 1, 1)))
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
@@ -126,7 +126,6 @@ def shapes_figure(sizes: Mapping[str, int]) -> plt.Figure:
     side is written beside it, and under each block its shape in numbers, as
     `hidden_gradient_shapes` computes it for ``sizes``.
     """
-    from matplotlib.patches import Rectangle
 
     shapes = hidden_gradient_shapes(sizes)
     letters = {"E": ("n", "q"), "beta2T": ("q", "d"), "E beta2T": ("n", "d"), "phi'(Z)": ("n", "d"),
