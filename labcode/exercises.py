@@ -757,7 +757,7 @@ def _check_7_3(answer: object) -> Verdict:
 # --- 8. Backprop by hand ---------------------------------------------------------------
 
 
-@_exercise("8.1", "backprop-by-hand.md", "Both gradients of the two-layer ReLU network",
+@_exercise("8.1", "backprop-by-hand.md", "Both gradients of the ReLU network with one hidden layer",
            "a function backprop(X, Y, W1, W2) returning (grad_W1, grad_W2) of the chapter's loss")
 def _check_8_1(answer: object) -> Verdict:
     rng = np.random.default_rng(81)

@@ -5,7 +5,7 @@ hidden units, ``q`` outputs):
 
 * linear regression ``Y = X beta + E``, with ``X`` of shape ``(n, p)``,
   ``beta`` of shape ``(p, q)`` and ``Y`` of shape ``(n, q)``;
-* the three-layer network ``Y = phi(X beta1) beta2 + E``, with ``beta1`` of
+* the network with one hidden layer, ``Y = phi(X beta1) beta2 + E``, with ``beta1`` of
   shape ``(p, d)`` and ``beta2`` of shape ``(d, q)``, for any activation of
   `labcode.activations` given by name.
 
@@ -109,7 +109,7 @@ def linear_gradient_flat(b: ArrayLike, X: ArrayLike, Y: ArrayLike) -> Array:
     return linear_gradient(_as_beta(b, X, Y), X, Y).ravel()
 
 
-# --- the three-layer network -------------------------------------------------
+# --- the network with one hidden layer ----------------------------------------
 
 
 def _net_arrays(beta1, beta2, X, Y):
@@ -126,7 +126,7 @@ def net_loss(
     Y: ArrayLike,
     activation: str | Activation = "sigmoid",
 ) -> float:
-    """Loss ``||Y - phi(X beta1) beta2||^2 / n`` of the three-layer network: ``beta1`` (p, d), ``beta2`` (d, q).
+    """Loss ``||Y - phi(X beta1) beta2||^2 / n`` of the network: ``beta1`` (p, d), ``beta2`` (d, q).
 
     ``activation`` is a name from `labcode.activations.ACTIVATIONS` (or an
     `labcode.activations.Activation`), here and in every ``net_*`` function.

@@ -1,4 +1,4 @@
-"""The reference problem of chapters 8 and 9: one fixed two-layer ReLU regression.
+"""The reference problem of chapters 8 and 9: one fixed ReLU regression with one hidden layer.
 
 Every version of the training on the site (hand-written backprop, the autograd,
 the module, the optimizer, the trainer) starts from the arrays returned by

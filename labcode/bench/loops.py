@@ -1,6 +1,6 @@
 """The loops benchmark: the page-6 gradient vectorised, per sample, and per entry.
 
-The gradient of the three-layer network ``Y = phi(X beta1) beta2 + E`` with
+The gradient of the network with one hidden layer, ``Y = phi(X beta1) beta2 + E`` with
 loss ``||E||^2 / n`` (chapter 6) computed three ways:
 
 * ``hadamard``: `labcode.gradients.net_gradient`, a few matrix products and
