@@ -98,13 +98,13 @@ def _as_beta(b: ArrayLike, X: Array, Y: Array) -> Array:
 
 
 def linear_loss_flat(b: ArrayLike, X: ArrayLike, Y: ArrayLike) -> float:
-    """`linear_loss` of ``b`` (p*q,), ``beta`` row by row, for scipy (``args=(X, Y)``)."""
+    """`linear_loss` of ``b`` ``(p*q,)``, ``beta`` row by row, for scipy (``args=(X, Y)``)."""
     X, Y = as_float(X, "X"), as_float(Y, "Y")
     return linear_loss(_as_beta(b, X, Y), X, Y)
 
 
 def linear_gradient_flat(b: ArrayLike, X: ArrayLike, Y: ArrayLike) -> Array:
-    """`linear_gradient` of ``b`` (p*q,), flattened to (p*q,), for scipy."""
+    """`linear_gradient` of ``b`` ``(p*q,)``, flattened to ``(p*q,)``, for scipy."""
     X, Y = as_float(X, "X"), as_float(Y, "Y")
     return linear_gradient(_as_beta(b, X, Y), X, Y).ravel()
 
@@ -184,14 +184,14 @@ def net_gradient_recomputed(
 
 
 def pack(beta1: ArrayLike, beta2: ArrayLike) -> Array:
-    """One new flat vector (p*d + d*q,): the entries of ``beta1`` (p, d) row by row, then those of ``beta2`` (d, q)."""
+    """One new flat vector ``(p*d + d*q,)``: the entries of ``beta1`` (p, d) row by row, then those of ``beta2`` (d, q)."""
     beta1, beta2 = as_float(beta1, "beta1"), as_float(beta2, "beta2")
     check_shapes(beta1=(beta1, "p d"), beta2=(beta2, "d q"))
     return np.concatenate([beta1.ravel(), beta2.ravel()])
 
 
 def unpack(theta: ArrayLike, p: int, d: int, q: int = 1) -> tuple[Array, Array]:
-    """Split ``theta`` (p*d + d*q,), made by `pack`, back into copies of ``beta1`` (p, d) and ``beta2`` (d, q)."""
+    """Split ``theta`` ``(p*d + d*q,)``, made by `pack`, back into copies of ``beta1`` (p, d) and ``beta2`` (d, q)."""
     p, d, q = as_int(p, "p", at_least=1), as_int(d, "d", at_least=1), as_int(q, "q", at_least=1)
     theta = as_float(theta, "theta")
     check_shapes({"P": (p * d + d * q, f"p*d + d*q = {p}*{d} + {d}*{q}")}, theta=(theta, "P"))
@@ -214,7 +214,7 @@ def net_loss_flat(
 def net_gradient_flat(
     theta: ArrayLike, X: ArrayLike, Y: ArrayLike, d: int, activation: str | Activation = "sigmoid"
 ) -> Array:
-    """`net_gradient` of the flat ``theta``, packed the same way, shape (p*d + d*q,)."""
+    """`net_gradient` of the flat ``theta``, packed the same way, shape ``(p*d + d*q,)``."""
     X, Y = as_float(X, "X"), as_float(Y, "Y")
     return pack(*net_gradient(*_unpack_for(theta, X, Y, d), X, Y, activation))
 
