@@ -67,42 +67,14 @@ Array = NDArray[Any]
 
 
 class Variable:
-    """An ndarray that remembers the operation that made it, with a gradient slot.
+    """An ndarray ``data`` that remembers the `Function` that made it (``creator``, ``None`` for a leaf), with a gradient slot ``grad``.
 
-    Parameters
-    ----------
-    data : array_like
-        The value. An ndarray of a floating dtype is held by reference, not
-        copied (so a `Variable` around a weight matrix updates that matrix);
-        integers and Python numbers become float64 arrays; complex, string,
-        object and bool data raise `TypeError`.
-    requires_grad : bool, default True
-        Whether gradients flow to this variable. Data are usually passed as
-        plain ndarrays instead, which makes them constants.
-    name : str, optional
-        A label shown by ``repr``.
-
-    Attributes
-    ----------
-    data : ndarray
-        The value.
-    grad : ndarray or None
-        The gradient of the last ``backward`` with respect to ``data``, same
-        shape and dtype; ``None`` until a backward pass reaches it.
-    creator : Function or None
-        The operation that produced this variable (``None`` for a leaf).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import Variable
-    >>> x = Variable(np.array([1.0, -2.0, 3.0]), name="x")
-    >>> y = (x * x).sum()
-    >>> y
-    Variable(14.0)
-    >>> y.backward()
-    >>> print(x.grad)
-    [ 2. -4.  6.]
+    ``data`` of a floating dtype is held by reference, not copied (a `Variable`
+    around a weight matrix updates that matrix); integers and Python numbers
+    become float64. ``grad`` has the shape and dtype of ``data``, and is ``None``
+    until a backward pass reaches the variable. ``requires_grad=False`` makes a
+    constant, as a plain ndarray given to an operation is; ``name`` is shown by
+    ``repr``.
     """
 
     __array_priority__ = 1000  # so that ndarray @ Variable calls Variable.__rmatmul__
@@ -149,55 +121,16 @@ class Variable:
 
     # -- gradients ------------------------------------------------------------
     def cleargrad(self) -> None:
-        """Forget the gradient (``.grad = None``), before the next backward pass.
-
-        Examples
-        --------
-        >>> from labcode.autograd import Variable
-        >>> x = Variable(2.0)
-        >>> (x * x).backward()
-        >>> x.grad, x.cleargrad(), x.grad
-        (array(4.), None, None)
-        """
+        """Forget the gradient (``.grad = None``), before the next backward pass."""
         self.grad = None
 
     def backward(self, grad: ArrayLike | None = None) -> None:
-        """Fill ``.grad`` of every variable this one depends on.
+        """Fill ``.grad`` of every variable this one depends on, from the seed ``grad`` of this variable's shape.
 
-        Parameters
-        ----------
-        grad : array_like, optional
-            The seed: the gradient of the final quantity with respect to this
-            variable, same shape. May be left out only when this variable holds
-            a single number (a loss); the seed is then 1.
-
-        Raises
-        ------
-        TypeError
-            If the seed is not real numbers.
-        ValueError
-            If this variable is not a single number and no seed is given, or if
-            the seed's shape differs; the message names both shapes. No
-            gradient is changed.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from labcode.autograd import Variable
-        >>> x = Variable(np.array([1.0, 2.0]))
-        >>> y = x * 3.0
-        >>> y.backward()
-        Traceback (most recent call last):
-        ...
-        ValueError: backward() without a seed gradient needs a single number, but this
-        variable has shape (2,); reduce it to a scalar (a loss) first or pass grad= of
-        shape (2,)
-        >>> y.backward(np.array([1.0, 10.0]))
-        >>> print(x.grad)
-        [ 3. 30.]
-        >>> y.backward(np.array([1.0, 10.0]))   # no cleargrad(): the gradients add up
-        >>> print(x.grad)
-        [ 6. 60.]
+        The seed may be left out only when this variable holds a single number (a
+        loss): it is then 1. Leaves add what they receive to their ``.grad``. With no
+        seed for a variable of several entries, or a seed of another shape, it raises
+        `ValueError` naming the shapes, and no gradient changes.
         """
         if grad is None:
             if self.data.size != 1:
@@ -267,39 +200,12 @@ class Variable:
         return matmul(other, self)
 
     def sum(self) -> Variable:
-        """The sum of all entries, as a one-entry variable; see `sum`.
-
-        Examples
-        --------
-        >>> from labcode.autograd import Variable
-        >>> Variable([1.0, 2.0]).sum()
-        Variable(3.0)
-        """
+        """The sum of all entries, as a one-entry variable; see `sum`."""
         return sum(self)
 
 
 def as_variable(x: Variable | ArrayLike) -> Variable:
-    """``x`` itself if it is a `Variable`, else a constant (``requires_grad=False``).
-
-    Parameters
-    ----------
-    x : Variable or array_like
-        A variable, an ndarray (held by reference) or anything NumPy can turn
-        into an array.
-
-    Returns
-    -------
-    Variable
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import as_variable
-    >>> X = np.ones((2, 3))
-    >>> c = as_variable(X)
-    >>> c.requires_grad, c.data is X
-    (False, True)
-    """
+    """``x`` itself if it is a `Variable`, else a constant (``requires_grad=False``) holding ``x`` (an ndarray by reference)."""
     return x if isinstance(x, Variable) else Variable(as_float(x, "x"), requires_grad=False)
 
 
@@ -349,32 +255,17 @@ class Function:
     """An operation: ``forward`` on ndarrays, ``backward`` for its local gradients.
 
     Subclasses implement ``forward(*xs)`` (ndarrays in, one ndarray out) and
-    ``backward(gy)`` (the gradient with respect to the output in, one gradient
-    per input out, in input order). In ``backward``, ``self.inputs`` are the input
-    variables and ``self.needs[i]`` says whether input ``i`` needs a gradient;
-    return ``None`` for those that do not, and skip the work.
+    ``backward(gy)`` (the gradient ``gy`` with respect to the output, of its
+    shape, in; one gradient per input, of that input's shape, out, in input
+    order). In ``backward``, ``self.inputs`` are the input variables and
+    ``self.needs[i]`` says whether input ``i`` needs a gradient; return ``None``
+    for those that do not, and skip the work.
 
     Calling a function wraps plain arrays as constants (a Python number takes
     the dtype of the variables beside it, as NumPy does, so float32 stays
     float32), runs ``forward`` and, if any input requires a gradient, records
     itself as the output's creator.
     A function object is used once: each call of a wrapper makes a new one.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import Function, Variable
-    >>> class Exp(Function):
-    ...     def forward(self, x):
-    ...         self.y = np.exp(x)
-    ...         return self.y
-    ...     def backward(self, gy):
-    ...         return (gy * self.y,)
-    >>> x = Variable(0.0)
-    >>> y = Exp()(x)
-    >>> y.backward()
-    >>> float(x.grad)
-    1.0
     """
 
     inputs: tuple[Variable, ...]
@@ -419,44 +310,11 @@ def _input_names(cls: type[Function], count: int) -> tuple[str, ...]:
 
 
 def sum_to(g: Array, shape: tuple[int, ...]) -> Array:
-    """Sum ``g`` over the axes that broadcasting added or stretched, down to ``shape``.
+    """Sum ``g`` over the axes that broadcasting added or stretched, down to ``shape``, which must broadcast to ``g.shape``.
 
-    The gradient of a broadcast input: every copy the broadcast made of an entry
-    sends its gradient back to that one entry.
-
-    Parameters
-    ----------
-    g : ndarray
-        A gradient of the broadcast shape.
-    shape : tuple of int
-        The input's shape, which broadcasts to ``g.shape``.
-
-    Returns
-    -------
-    ndarray
-        Of shape ``shape`` (``g`` itself when the shapes already agree).
-
-    Raises
-    ------
-    TypeError
-        If ``g`` is not real numbers or ``shape`` is not a tuple of ints.
-    ValueError
-        If ``shape`` does not broadcast to ``g.shape``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import sum_to
-    >>> print(sum_to(np.ones((2, 3)), (3,)))
-    [2. 2. 2.]
-    >>> print(sum_to(np.ones((2, 3)), (2, 1)))
-    [[3.]
-     [3.]]
-    >>> sum_to(np.ones((2, 3)), (2,))
-    Traceback (most recent call last):
-    ...
-    ValueError: g has shape (2, 3) but a shape that (2,) broadcasts to was
-    expected
+    The gradient of an input of ``shape`` that was broadcast: every copy the
+    broadcast made of an entry sends its gradient back to that one entry. When
+    the shapes already agree, the result is ``g`` itself.
     """
     g = as_float(g, "g")
     if not (isinstance(shape, tuple) and all(isinstance(n, (int, np.integer)) for n in shape)):
@@ -485,17 +343,7 @@ def _broadcast_shape(a: Array, b: Array) -> None:
 
 
 class Add(Function):
-    """``x0 + x1`` with broadcasting; each gradient is summed back to its input's shape.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import Variable, add
-    >>> b = Variable(np.zeros(3))
-    >>> add(np.ones((2, 3)), b).sum().backward()
-    >>> print(b.grad)
-    [2. 2. 2.]
-    """
+    """``x0 + x1`` with broadcasting, of the broadcast shape; each gradient is ``gy`` summed back to its input's shape (`sum_to`)."""
 
     def forward(self, x0: Array, x1: Array) -> Array:
         _broadcast_shape(x0, x1)
@@ -509,16 +357,7 @@ class Add(Function):
 
 
 class Mul(Function):
-    """``x0 * x1`` element by element, with broadcasting.
-
-    Examples
-    --------
-    >>> from labcode.autograd import Variable, mul
-    >>> a, b = Variable(3.0), Variable(4.0)
-    >>> mul(a, b).backward()
-    >>> float(a.grad), float(b.grad)
-    (4.0, 3.0)
-    """
+    """``x0 * x1`` element by element, with broadcasting; ``gx0 = gy * x1`` and ``gx1 = gy * x0``, each summed back to its input's shape."""
 
     def forward(self, x0: Array, x1: Array) -> Array:
         _broadcast_shape(x0, x1)
@@ -532,16 +371,7 @@ class Mul(Function):
 
 
 class Neg(Function):
-    """``-x``.
-
-    Examples
-    --------
-    >>> from labcode.autograd import Variable, neg
-    >>> x = Variable(2.0)
-    >>> neg(x).backward()
-    >>> float(x.grad)
-    -1.0
-    """
+    """``-x``, of the shape of ``x``; its gradient is ``-gy``."""
 
     def forward(self, x: Array) -> Array:
         return -x
@@ -555,17 +385,6 @@ class MatMul(Function):
 
     Its backward is two matrix products, ``gx = gy @ W.T`` and ``gW = x.T @ gy``,
     each computed only if that input needs it.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import Variable, matmul
-    >>> W = Variable(np.ones((3, 2)))
-    >>> matmul(np.ones((4, 3)), W).sum().backward()
-    >>> print(W.grad)
-    [[4. 4.]
-     [4. 4.]
-     [4. 4.]]
     """
 
     def forward(self, x: Array, W: Array) -> Array:
@@ -580,17 +399,7 @@ class MatMul(Function):
 
 
 class ReLU(Function):
-    """``max(x, 0)``; its gradient passes where ``x > 0`` and is 0 elsewhere.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import Variable, relu
-    >>> x = Variable(np.array([-1.0, 2.0]))
-    >>> relu(x).sum().backward()
-    >>> print(x.grad)
-    [0. 1.]
-    """
+    """``max(x, 0)`` element by element; its gradient passes ``gy`` where ``x > 0`` and is 0 elsewhere (at 0 too)."""
 
     def forward(self, x: Array) -> Array:
         return activations.relu(x)
@@ -601,16 +410,7 @@ class ReLU(Function):
 
 
 class Square(Function):
-    """``x ** 2`` element by element.
-
-    Examples
-    --------
-    >>> from labcode.autograd import Variable, square
-    >>> x = Variable(3.0)
-    >>> square(x).backward()
-    >>> float(x.grad)
-    6.0
-    """
+    """``x ** 2`` element by element; its gradient is ``2 x gy``."""
 
     def forward(self, x: Array) -> Array:
         return x * x
@@ -621,19 +421,7 @@ class Square(Function):
 
 
 class Sum(Function):
-    """The sum of all entries, a 0-d array; its gradient spreads ``gy`` over the input's shape.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import Variable
-    >>> from labcode.autograd import sum as sum_
-    >>> x = Variable(np.ones((2, 2)))
-    >>> sum_(x).backward()
-    >>> print(x.grad)
-    [[1. 1.]
-     [1. 1.]]
-    """
+    """The sum of all entries, a 0-d array; its gradient spreads ``gy`` over the input's shape."""
 
     def forward(self, x: Array) -> Array:
         return np.sum(x)
@@ -646,18 +434,9 @@ class Sum(Function):
 class MeanSquaredError(Function):
     """``sum((y_pred - y)**2) / size``, the mean over every entry, fused into one operation.
 
-    The gradient with respect to ``y_pred`` is ``2 (y_pred - y) / size`` (and its
+    ``y_pred`` and ``y`` have one shape, (n, q) for a network's outputs. The
+    gradient with respect to ``y_pred`` is ``2 (y_pred - y) / size`` (and its
     negative for ``y``), the same array `labcode.backprop.backward` starts from.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import Variable, mean_squared_error
-    >>> y_pred = Variable(np.array([[1.0, 2.0]]))
-    >>> loss = mean_squared_error(y_pred, np.array([[1.0, 0.0]]))
-    >>> loss.backward()
-    >>> float(loss.data), y_pred.grad
-    (2.0, array([[0., 2.]]))
     """
 
     def forward(self, y_pred: Array, y: Array) -> Array:
@@ -674,180 +453,54 @@ class MeanSquaredError(Function):
 
 
 def add(x0: Variable | ArrayLike, x1: Variable | ArrayLike) -> Variable:
-    """``x0 + x1`` with NumPy broadcasting (see `Add`).
-
-    Raises
-    ------
-    TypeError
-        If an operand is not real numbers.
-    ValueError
-        If the shapes do not broadcast; the message names both.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import add
-    >>> add(np.ones((2, 3)), np.ones(3)).shape
-    (2, 3)
-    >>> add(np.ones((2, 3)), np.ones(2))
-    Traceback (most recent call last):
-    ...
-    ValueError: x1 has shape (2,) but a shape that broadcasts with x0's (2, 3) was
-    expected
-    """
+    """``x0 + x1`` with NumPy broadcasting, of the broadcast shape (see `Add`)."""
     return Add()(x0, x1)
 
 
 def mul(x0: Variable | ArrayLike, x1: Variable | ArrayLike) -> Variable:
-    """``x0 * x1`` element by element, with broadcasting (see `Mul`).
-
-    Examples
-    --------
-    >>> from labcode.autograd import mul
-    >>> mul(2.0, 3.0)
-    Variable(6.0)
-    """
+    """``x0 * x1`` element by element, with broadcasting (see `Mul`)."""
     return Mul()(x0, x1)
 
 
 def neg(x: Variable | ArrayLike) -> Variable:
-    """``-x`` (see `Neg`).
-
-    Examples
-    --------
-    >>> from labcode.autograd import neg
-    >>> neg(2.0)
-    Variable(-2.0)
-    """
+    """``-x`` (see `Neg`)."""
     return Neg()(x)
 
 
 def sub(x0: Variable | ArrayLike, x1: Variable | ArrayLike) -> Variable:
-    """``x0 - x1``, built as ``x0 + (-x1)``: no backward of its own to get wrong.
-
-    Examples
-    --------
-    >>> from labcode.autograd import Variable, sub
-    >>> a, b = Variable(5.0), Variable(3.0)
-    >>> d = sub(a, b)
-    >>> d.backward()
-    >>> float(d.data), float(a.grad), float(b.grad)
-    (2.0, 1.0, -1.0)
-    """
+    """``x0 - x1`` with broadcasting, built as ``x0 + (-x1)``: no backward of its own to get wrong."""
     if isinstance(x1, (int, float)) and not isinstance(x1, bool):  # keep a Python number weak (see `Function`)
         return add(x0, -x1)
     return add(x0, neg(x1 if isinstance(x1, Variable) else as_float(x1, "x1")))
 
 
 def matmul(x: Variable | ArrayLike, W: Variable | ArrayLike) -> Variable:
-    """The matrix product ``x @ W``, shapes (n, p) @ (p, d) -> (n, d) (see `MatMul`).
-
-    Raises
-    ------
-    TypeError
-        If an operand is not real numbers.
-    ValueError
-        If the operands are not matrices whose inner sizes agree, or are
-        empty; the message names the operand and the dimension.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import matmul
-    >>> matmul(np.ones((64, 1000)), np.ones((100, 10)))
-    Traceback (most recent call last):
-    ...
-    ValueError: W has shape (100, 10) but (p, d) was expected with p = 1000 (set
-    by x)
-    """
+    """The matrix product ``x @ W``, shapes (n, p) @ (p, d) -> (n, d) (see `MatMul`)."""
     return MatMul()(x, W)
 
 
 def relu(x: Variable | ArrayLike) -> Variable:
-    """The rectifier ``max(x, 0)`` (see `ReLU`).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import relu
-    >>> print(relu(np.array([-1.0, 2.0])).data)
-    [0. 2.]
-    """
+    """The rectifier ``max(x, 0)``, element by element (see `ReLU`)."""
     return ReLU()(x)
 
 
 def square(x: Variable | ArrayLike) -> Variable:
-    """``x ** 2`` element by element (see `Square`).
-
-    Examples
-    --------
-    >>> from labcode.autograd import square
-    >>> square(-3.0)
-    Variable(9.0)
-    """
+    """``x ** 2`` element by element (see `Square`)."""
     return Square()(x)
 
 
 def sum(x: Variable | ArrayLike) -> Variable:  # noqa: A001 - mirrors np.sum
-    """The sum of all entries of ``x`` (see `Sum`).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import sum as sum_
-    >>> sum_(np.ones((2, 3)))
-    Variable(6.0)
-    """
+    """The sum of all entries of ``x``, a variable of shape () (see `Sum`)."""
     return Sum()(x)
 
 
 def mean(x: Variable | ArrayLike) -> Variable:
-    """The mean of all entries, built as ``sum(x) * (1 / size)``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import Variable, mean
-    >>> x = Variable(np.array([1.0, 2.0, 6.0]))
-    >>> m = mean(x)
-    >>> m.backward()
-    >>> float(m.data), x.grad.tolist()
-    (3.0, [0.3333333333333333, 0.3333333333333333, 0.3333333333333333])
-    """
+    """The mean of all entries of a non-empty ``x``, a variable of shape (), built as ``sum(x) * (1 / size)``."""
     x = x if isinstance(x, Variable) else Variable(as_float(x, "x"), requires_grad=False)
     check_shapes(x=(x.data, "..."))  # no mean of nothing
     return mul(sum(x), np.asarray(1.0 / x.size, dtype=x.dtype))
 
 
 def mean_squared_error(y_pred: Variable | ArrayLike, y: Variable | ArrayLike) -> Variable:
-    """Mean over all entries of ``(y_pred - y) ** 2`` (see `MeanSquaredError`).
-
-    Parameters
-    ----------
-    y_pred : Variable or ndarray
-        Predictions, shape (n, q).
-    y : Variable or ndarray
-        Targets, shape (n, q); a plain ndarray gets no gradient.
-
-    Returns
-    -------
-    Variable
-        A single number.
-
-    Raises
-    ------
-    TypeError
-        If an operand is not real numbers.
-    ValueError
-        If the shapes differ or are empty; the message names both.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.autograd import mean_squared_error
-    >>> mean_squared_error(np.zeros((64, 10)), np.zeros((64, 3)))
-    Traceback (most recent call last):
-    ...
-    ValueError: y has shape (64, 3) but (64, 10) was expected
-    """
+    """Mean over all entries of ``(y_pred - y) ** 2``, a single number; ``y_pred`` and ``y`` have one shape, (n, q) in a network (see `MeanSquaredError`)."""
     return MeanSquaredError()(y_pred, y)

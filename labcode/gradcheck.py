@@ -59,34 +59,11 @@ ROUND_OFF_FACTOR = 10.0
 
 
 def forward_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:
-    """``(f(x + h) - f(x)) / h``, computed in the floating type of ``x``.
+    """``(f(x + h) - f(x)) / h`` for a function ``f`` of one number, computed in the floating type of ``x``.
 
-    Truncation error O(h), round-off error about ``eps |f| / h``.
-
-    Parameters
-    ----------
-    f : callable
-        A function of one number.
-    x : float or numpy floating scalar
-        Where to differentiate; ``h`` is cast to its type (float64 for a Python float).
-    h : float
-        The step, finite and > 0 (also once cast to the type of ``x``).
-
-    Returns
-    -------
-    numpy floating scalar
-
-    Raises
-    ------
-    ValueError
-        If ``x`` is not a single number, or ``h`` is not finite and positive.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.gradcheck import forward_difference
-    >>> print(round(float(forward_difference(np.square, 3.0, 1e-3)), 6))  # 2x + h
-    6.001
+    Truncation error O(h), round-off error about ``eps |f| / h``. ``x`` is a
+    single number; ``h`` is cast to its type (float64 for a Python float) and must
+    be finite and > 0 there too.
     """
     x = _scalar(x)
     h = _step(h, x.dtype)
@@ -94,35 +71,10 @@ def forward_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:
 
 
 def central_difference(f: Callable, x: ArrayLike, h: float) -> np.floating:
-    """``(f(x + h) - f(x - h)) / (2h)``, computed in the floating type of ``x``.
+    """``(f(x + h) - f(x - h)) / (2h)`` for a function ``f`` of one number, computed in the floating type of ``x``.
 
-    Truncation error O(h²), round-off error about ``eps |f| / h``.
-
-    Parameters
-    ----------
-    f : callable
-        A function of one number.
-    x : float or numpy floating scalar
-        Where to differentiate; ``h`` is cast to its type.
-    h : float
-        The step, finite and > 0 (also once cast to the type of ``x``).
-
-    Returns
-    -------
-    numpy floating scalar
-
-    Raises
-    ------
-    ValueError
-        If ``x`` is not a single number, or ``h`` is not finite and positive.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.gradcheck import central_difference
-    >>> # exact for a parabola:
-    >>> print(round(float(central_difference(np.square, 3.0, 1e-3)), 6))
-    6.0
+    Truncation error O(h²), round-off error about ``eps |f| / h``. ``x`` and
+    ``h`` as in `forward_difference`.
     """
     x = _scalar(x)
     h = _step(h, x.dtype)
@@ -146,33 +98,11 @@ def _step(h: float, dtype: np.dtype) -> np.floating:
 def difference_errors(
     f: Callable, dfdx: Callable, x: float, steps: ArrayLike, dtype: type = np.float64
 ) -> dict[str, NDArray[np.float64]]:
-    """Absolute error of both difference schemes at every step, in one floating type.
+    """Absolute error of both difference schemes at each of the ``steps`` (m,), as ``{"forward": errors, "central": errors}``, each (m,), in float64.
 
-    Parameters
-    ----------
-    f : callable
-        A function of one number that keeps the floating type of its argument.
-    dfdx : callable
-        Its exact derivative, evaluated in float64.
-    x : float
-        Where to differentiate.
-    steps : array_like
-        The steps ``h``, shape ``(m,)``, each finite and > 0.
-    dtype : numpy floating type
-        ``np.float64`` or ``np.float32``: ``x``, ``h`` and ``f`` are computed in it.
-
-    Returns
-    -------
-    dict
-        ``{"forward": errors, "central": errors}``, each of shape ``(m,)``, in float64.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.gradcheck import difference_errors
-    >>> errors = difference_errors(np.exp, np.exp, 1.0, [1e-2, 1e-4])
-    >>> bool(errors["central"][1] < errors["forward"][1] < errors["forward"][0])
-    True
+    ``x``, the steps and ``f`` (which must keep the floating type of its
+    argument) are computed in ``dtype``, ``np.float64`` or ``np.float32``; the
+    exact derivative ``dfdx`` in float64.
     """
     steps = as_float(steps, "steps").astype(np.float64, copy=False)
     check_shapes(steps=(steps, "m"))
@@ -187,36 +117,12 @@ def difference_errors(
 
 
 def relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float = 0.0) -> NDArray[np.float64]:
-    """Entry-by-entry ``|a - b| / max(|a|, |b|, floor)``, 0 where both are 0, NaN where either is not finite.
+    """Entry-by-entry ``|a - b| / max(|a|, |b|, floor)`` of ``analytic`` (a) and ``numeric`` (b), of one shape, 0 where both are 0, NaN where either is not finite.
 
-    Parameters
-    ----------
-    analytic, numeric : array_like
-        Same shape.
-    floor : float
-        Lower bound on the denominator (finite, >= 0), so that entries where
-        both gradients are round-off noise near zero are compared absolutely.
-
-    Returns
-    -------
-    ndarray
-        Same shape as the inputs, values in ``[0, 2]`` (``floor = 0``), or NaN
-        where ``analytic`` or ``numeric`` is NaN or infinite: such an entry
-        agrees with nothing, and ``NaN <= tol`` is false.
-
-    Raises
-    ------
-    TypeError
-        For complex, string, object or bool values.
-    ValueError
-        If the shapes differ, or ``floor`` is negative or not finite.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.gradcheck import relative_error
-    >>> print(relative_error([1.0, 0.0, 2.0, np.nan], [1.0, 0.0, -2.0, 1.0]))
-    [ 0.  0.  2. nan]
+    The values lie in ``[0, 2]`` for ``floor = 0``. ``floor`` (finite, >= 0)
+    bounds the denominator from below, so that entries where both gradients are
+    round-off noise near zero are compared absolutely. A NaN agrees with
+    nothing: ``NaN <= tol`` is false.
     """
     a = as_float(analytic, "analytic").astype(np.float64, copy=False)
     b = as_float(numeric, "numeric").astype(np.float64, copy=False)
@@ -274,49 +180,15 @@ def numerical_gradient(
     h: float | None = None,
     method: str = "central",
 ) -> dict[str, NDArray[np.float64]]:
-    """Finite-difference gradient of ``loss()`` with respect to arrays it reads.
+    """Finite-difference gradient of ``loss()`` with respect to the arrays in ``params``: one array of its shape per name.
 
-    ``loss`` takes no argument: it must read the very arrays in ``params``. Each
-    entry is moved by ``+h`` (and ``-h`` for central differences) *in place*,
-    and restored to its exact original value afterwards, even if ``loss`` raises.
-
-    Parameters
-    ----------
-    loss : callable
-        ``loss() -> float``.
-    params : mapping of str to ndarray
-        The parameter arrays by name (at least one); float64, writable and
-        not empty.
-    h : float, optional
-        The step, finite and > 0; by default ``sqrt(eps)`` for forward and
-        ``cbrt(eps)`` for central.
-    method : {"central", "forward"}
-        The difference scheme.
-
-    Returns
-    -------
-    dict of str to ndarray
-        One gradient per name, each of the shape of its array. An entry is NaN
-        or infinite where the loss is.
-
-    Raises
-    ------
-    TypeError
-        If an array is not a float64 numpy array.
-    ValueError
-        For an unknown method, a bad ``h``, an empty or read-only array, or no
-        arrays at all; nothing is perturbed then.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.gradcheck import numerical_gradient
-    >>> w = np.array([1.0, -2.0])
-    >>> grad = numerical_gradient(lambda: float(np.sum(w ** 2)), {"w": w})
-    >>> print(np.round(grad["w"], 6))
-    [ 2. -4.]
-    >>> print(w)  # put back exactly
-    [ 1. -2.]
+    ``loss`` takes no argument: it must read the very arrays in ``params``
+    (float64, writable, not empty). Each entry is moved by ``+h`` (and ``-h`` for
+    central differences) *in place*, and restored to its exact original value
+    afterwards, even if ``loss`` raises. ``h`` defaults to ``cbrt(eps)`` for
+    central and ``sqrt(eps)`` for forward differences. An entry is NaN or
+    infinite where the loss is. Bad arguments are refused before anything is
+    perturbed.
     """
     h = _check_method(method, h)
     _check_params(params)
@@ -344,34 +216,13 @@ def numerical_gradient(
 class BlockReport:
     """How one parameter block's analytic gradient compares with the numeric one.
 
-    Attributes
-    ----------
-    name : str
-        The block's name.
-    shape : tuple of int
-        Its shape.
-    max_error : float
-        The largest relative error over its entries; NaN if an entry of
-        either gradient (or the loss) is NaN or infinite.
-    ok : bool
-        ``max_error <= tol`` (false when it is NaN).
-    worst : list of tuple
-        Up to a few ``(index, analytic, numeric, relative error)``, worst first;
-        entries that are not finite come first.
-    hint : str or None
-        What the pattern of errors suggests, when it suggests something; which
-        entries are not finite, when some are.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.gradcheck import check_gradient
-    >>> w = np.array([1.0, 2.0])
-    >>> report = check_gradient(lambda: float(np.sum(w ** 2)),
-    ...                         {"w": w}, {"w": 2 * w})
-    >>> block = report.blocks["w"]
-    >>> block.ok, block.shape, block.hint
-    (True, (2,), None)
+    ``name`` and ``shape`` are the block's. ``max_error`` is the largest relative
+    error over its entries, NaN if an entry of either gradient (or the loss) is
+    NaN or infinite, and ``ok`` is ``max_error <= tol`` (false when it is NaN).
+    ``worst`` holds up to a few ``(index, analytic, numeric, relative error)``,
+    worst first, the entries that are not finite before the others. ``hint``
+    says what the pattern of errors suggests, when it suggests something, and
+    which entries are not finite, when some are.
     """
 
     name: str
@@ -384,25 +235,7 @@ class BlockReport:
 
 @dataclass(frozen=True)
 class GradientReport:
-    """The result of `check_gradient`: one `BlockReport` per parameter array.
-
-    Attributes
-    ----------
-    blocks : dict of str to BlockReport
-        By parameter name, in the order given.
-    tol : float
-        The bound on the relative error.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.gradcheck import check_gradient
-    >>> a, b = np.array([1.0]), np.array([3.0])
-    >>> report = check_gradient(lambda: float(a[0] * b[0]),
-    ...                         {"a": a, "b": b}, {"a": b, "b": b})
-    >>> report.ok, report.failing
-    (False, ['b'])
-    """
+    """The result of `check_gradient`: ``blocks``, one `BlockReport` per parameter array by name in the order given, and ``tol``, the bound on the relative error."""
 
     blocks: dict[str, BlockReport]
     tol: float
@@ -465,23 +298,18 @@ def check_gradient(
     n: int | None = None,
     worst: int = 3,
 ) -> GradientReport:
-    """Compare an analytic gradient with `numerical_gradient`, block by block.
+    """Compare an analytic gradient with `numerical_gradient`, block by block: a `GradientReport`, one `BlockReport` per array of ``params``.
+
+    ``loss()`` reads the arrays in ``params`` (float64, writable), which are
+    perturbed in place and restored exactly; ``analytic`` has their names and
+    shapes; ``h`` and ``method`` are those of `numerical_gradient`. A block fails
+    if the relative error of any of its entries exceeds ``tol``, and also if an
+    entry of the analytic or the numeric gradient, or the loss itself, is NaN or
+    infinite: its hint then names those entries. Bad arguments are refused
+    before anything is perturbed.
 
     Parameters
     ----------
-    loss : callable
-        ``loss() -> float``, reading the arrays in ``params``.
-    params : mapping of str to ndarray
-        The parameter arrays by name, float64 and writable; perturbed in place
-        and restored exactly.
-    analytic : mapping of str to array_like
-        The analytic gradient, same names and shapes as ``params``.
-    h : float, optional
-        Step, finite and > 0; by default ``sqrt(eps)`` (forward) or ``cbrt(eps)`` (central).
-    method : {"central", "forward"}
-        Difference scheme.
-    tol : float
-        Bound on the relative error of every entry, finite and > 0.
     floor : float, optional
         Lower bound on the relative error's denominator (see `relative_error`).
         By default ``10 * eps * |loss()| / h / tol``: an entry then passes if
@@ -493,48 +321,6 @@ def check_gradient(
         The number of samples (>= 1), so that a missing ``1/n`` is named as such.
     worst : int
         How many of the worst entries each block reports (>= 1).
-
-    Returns
-    -------
-    GradientReport
-        A block fails if any of its entries disagrees, and also if an entry of
-        the analytic or the numeric gradient, or the loss itself, is NaN or
-        infinite: its hint then names those entries.
-
-    Raises
-    ------
-    TypeError
-        If a parameter is not a float64 numpy array, or a gradient is complex,
-        string, object or bool.
-    ValueError
-        If ``analytic`` does not have the names and shapes of ``params``, a
-        parameter is empty or read-only, or a scalar option is out of range;
-        nothing is perturbed then.
-
-    Examples
-    --------
-    A loss with a ``1/n``, and an analytic gradient that forgot it:
-
-    >>> import numpy as np
-    >>> from labcode.gradcheck import check_gradient
-    >>> rng = np.random.default_rng(0)
-    >>> x, w = rng.standard_normal(4), np.array([0.5])
-    >>> def loss():
-    ...     return float(np.sum((x - w[0]) ** 2) / 4)
-    >>> report = check_gradient(loss, {"w": w}, {"w": [-2 * np.sum(x - w[0])]}, n=4)
-    >>> report.failing
-    ['w']
-    >>> print(report.blocks["w"].hint)
-    numeric/analytic = 1/n (n = 4) on every entry: the analytic gradient forgot
-    the 1/n
-
-    A NaN never agrees:
-
-    >>> w = np.array([1.0, 2.0])
-    >>> report = check_gradient(lambda: float(w @ w),
-    ...                         {"w": w}, {"w": [np.nan, 4.0]})
-    >>> report.ok, report.blocks["w"].hint
-    (False, 'the analytic gradient is NaN or infinite at [0]')
     """
     step = _check_method(method, h)
     _check_params(params)
@@ -589,30 +375,11 @@ def check_gradient(
 
 @dataclass(frozen=True)
 class DirectionalReport:
-    """The result of `directional_check`.
+    """The result of `directional_check`: the relative ``errors`` (k,) along the k directions, the bound ``tol``, and ``loss_calls``, 2k whatever the number of parameters.
 
-    Attributes
-    ----------
-    errors : ndarray
-        Relative error along each direction, shape ``(k,)``; NaN along a
-        direction where the gradient or the loss is not finite.
-    tol : float
-        The bound.
-    loss_calls : int
-        How many times the loss was evaluated: ``2k``, whatever the number of parameters.
-    hint : str or None
-        Which entries of the gradient, or which directions of the loss, are
-        NaN or infinite, when some are.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.gradcheck import directional_check
-    >>> report = directional_check(lambda t: float(t @ t), lambda t: 2 * t,
-    ...                            np.ones(5), np.random.default_rng(0),
-    ...                            directions=2)
-    >>> report.ok, report.loss_calls, report.errors.shape
-    (True, 4, (2,))
+    An error is NaN along a direction where the gradient or the loss is not
+    finite; ``hint`` then names the entries of the gradient, or the direction of
+    the loss, that are NaN or infinite.
     """
 
     errors: NDArray[np.float64]
@@ -627,32 +394,11 @@ class DirectionalReport:
 
 
 def _random_direction(rng: np.random.Generator, size: int) -> NDArray[np.float64]:
-    """A random unit vector of ``size`` entries: the outer product of two Gaussian vectors, flattened.
+    """A random unit vector (size,), float64: the first ``size`` entries of ``a b^T``, row by row, divided by their norm.
 
-    ``a`` has ``m = ceil(sqrt(size))`` entries and ``b`` ``ceil(size / m)``,
-    both drawn from the standard normal by ``rng``; the direction is the
-    first ``size`` entries of ``a b^T`` (row by row), divided by its norm.
-    Any fixed nonzero vector is orthogonal to it with probability 0.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        Draws ``a`` then ``b``.
-    size : int
-        How many entries, at least 1.
-
-    Returns
-    -------
-    ndarray
-        Shape ``(size,)``, float64, norm 1 (to rounding).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.gradcheck import _random_direction
-    >>> v = _random_direction(np.random.default_rng(0), 10)
-    >>> v.shape, bool(np.isclose(np.linalg.norm(v), 1.0))
-    ((10,), True)
+    ``a`` has ``m = ceil(sqrt(size))`` entries and ``b`` ``ceil(size / m)``, both
+    drawn from the standard normal by ``rng``, ``a`` first. Any fixed nonzero
+    vector is orthogonal to it with probability 0.
     """
     rng = check_rng(rng)
     size = as_int(size, "size", at_least=1)
@@ -700,29 +446,31 @@ def directional_check(
     tol: float = 1e-6,
     args: tuple = (),
 ) -> DirectionalReport:
-    """Compare ``grad(theta) · v`` with the central difference of ``loss`` along ``v``.
+    """Compare ``grad(theta) · v`` with the central difference of ``loss`` along ``v``, for ``directions`` (k) random unit vectors ``v``.
 
-    For ``k`` random unit vectors ``v`` this costs one gradient and ``2k`` loss
-    evaluations, however long ``theta`` is; a full check costs two per entry.
-    It is a test with a tolerance, not a proof: a wrong gradient passes when,
-    along every ``v``, its error's component is within ``tol`` of the
-    directional derivative, because the error is small next to the gradient
-    or nearly orthogonal to each ``v``. A random unit ``v`` sees about
-    ``1/sqrt(P)`` of the error's length and of the gradient's alike, so the
-    errors it misses are those that are small relative to the gradient.
+    ``theta`` (P,) is not modified; ``h`` (by default ``cbrt(eps)``) is the step
+    along each unit direction, and ``args`` go on to ``loss`` and ``grad``. This
+    costs one gradient and ``2k`` loss evaluations, however long ``theta`` is; a
+    full check costs two per entry. It is a test with a tolerance, not a proof: a
+    wrong gradient passes when, along every ``v``, its error's component is
+    within ``tol`` of the directional derivative, because the error is small next
+    to the gradient or nearly orthogonal to each ``v``. A random unit ``v`` sees
+    about ``1/sqrt(P)`` of the error's length and of the gradient's alike, so the
+    errors it misses are those that are small relative to the gradient. The
+    report fails when the gradient or the loss is NaN or infinite.
 
-    Each direction is the outer product of two Gaussian vectors ``a`` and
-    ``b`` of about ``sqrt(P)`` entries, flattened to its first ``P`` entries
-    and scaled to length 1 (``_random_direction``): drawing it costs about
-    ``2 sqrt(P)`` random numbers instead of ``P``. For any fixed error ``e``
-    of the gradient, laid out as a matrix ``E`` of the same shape,
-    ``e · v`` is ``a^T E b / (|a| |b|)``: a polynomial in ``a`` and ``b``
-    that is not zero unless ``e`` is, so it vanishes with probability 0, as
-    it does along a Gaussian direction, and its mean square is about the
-    same, ``|e|^2 / P``. The direction is never written out: ``theta + h v``
-    is one BLAS rank-1 update of a copy of ``theta``, ``theta - h v`` a
-    second one of that, and ``g . v`` is ``a^T G b`` with ``G`` the gradient
-    laid out as ``a b^T`` is, for all ``k`` directions in one pass over ``g``.
+    Each direction is the outer product of two Gaussian vectors ``a`` and ``b``
+    of about ``sqrt(P)`` entries, flattened to its first ``P`` entries and scaled
+    to length 1 (``_random_direction``): about ``2 sqrt(P)`` random numbers
+    instead of ``P``. For any fixed error ``e`` of the gradient, laid out as a
+    matrix ``E`` of the same shape, ``e · v`` is ``a^T E b / (|a| |b|)``: a
+    polynomial in ``a`` and ``b`` that is not zero unless ``e`` is, so it
+    vanishes with probability 0, as it does along a Gaussian direction, and its
+    mean square is about the same, ``|e|^2 / P``. The direction is never written
+    out: ``theta + h v`` is one BLAS rank-1 update of a copy of ``theta``,
+    ``theta - h v`` a second one of that, and ``g . v`` is ``a^T G b`` with ``G``
+    the gradient laid out as ``a b^T`` is, for all ``k`` directions in one pass
+    over ``g``.
 
     Parameters
     ----------
@@ -731,42 +479,6 @@ def directional_check(
         It gets a read-only vector that the check reuses once ``loss`` returns.
     grad : callable
         ``grad(theta, *args)``, shape ``(P,)``; it gets ``theta`` read-only.
-    theta : array_like
-        Where to check, shape ``(P,)``; not modified.
-    rng : numpy.random.Generator
-        Draws the directions.
-    directions : int
-        How many directions ``k``, at least 1.
-    h : float, optional
-        Step along each unit direction, finite and > 0; by default ``cbrt(eps)``.
-    tol : float
-        Bound on the relative error of each directional derivative, finite and > 0.
-    args : tuple
-        Extra arguments for ``loss`` and ``grad``.
-
-    Returns
-    -------
-    DirectionalReport
-        Fails when the gradient or the loss is NaN or infinite.
-
-    Raises
-    ------
-    TypeError
-        For a ``theta`` or a gradient that is not real numbers, an ``rng`` that
-        is not a `numpy.random.Generator`, or a ``directions`` that is not an int.
-    ValueError
-        If ``theta`` is not a non-empty flat vector, the gradient has another
-        shape, or ``directions``, ``h`` or ``tol`` is out of range.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from labcode.gradcheck import directional_check
-    >>> rng = np.random.default_rng(0)
-    >>> wrong = directional_check(lambda t: float(t @ t), lambda t: t,
-    ...                           np.ones(1000), rng)
-    >>> wrong.ok, wrong.loss_calls
-    (False, 6)
     """
     theta = _read_only(as_float(theta, "theta").astype(np.float64, copy=False))
     check_shapes(theta=(theta, "P"))

@@ -74,6 +74,22 @@ def test_backward_matches_central_differences_and_hips_autograd(name, m, k, n, s
         np.testing.assert_allclose(v.grad, independent, rtol=1e-12, atol=1e-14, err_msg=f"{name}, input {i}")
 
 
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+@settings(max_examples=10)
+@given(m=sizes, k=sizes, n=sizes, seed=st.integers(0, 2**32 - 1))
+def test_forward_matches_autograd_numpy(name, m, k, n, seed) -> None:
+    """Every operation's value, on variables and on plain arrays (which give a constant, with no graph)."""
+    ours, reference, shapes = OPERATIONS[name]
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(s) for s in shapes(m, k, n)]
+    expected = reference(*arrays)
+    for inputs in ([Variable(a) for a in arrays], arrays):
+        out = ours(*inputs)
+        assert out.dtype == np.float64
+        np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-14, err_msg=name)
+    assert out.creator is None and not out.requires_grad
+
+
 def test_every_public_operation_is_checked() -> None:
     wrappers = {"add", "mul", "neg", "sub", "matmul", "relu", "square", "sum", "mean", "mean_squared_error"}
     assert wrappers <= set(ag.__all__)

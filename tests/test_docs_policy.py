@@ -187,10 +187,13 @@ def _names_used(code: str) -> set[str]:
     """Every ``labcode.<module>.<name>`` that ``code`` imports by name or reaches as an attribute of a module."""
     used, aliases = set(), {"labcode": "labcode"}
     for module, *groups in _FROM_IMPORT.findall(code):
-        for name in re.split(r"[^\w]+", "".join(groups).strip()):
-            if name:
+        for item in "".join(groups).replace("...", " ").split(","):
+            words = re.findall(r"\w+", item)
+            # ``name as alias`` binds the alias; any other item, every word as a name
+            pairs = [(words[0], words[2])] if len(words) == 3 and words[1] == "as" else [(w, w) for w in words]
+            for name, alias in pairs:
                 used.add(f"{module}.{name}")
-                aliases[name] = f"{module}.{name}"  # a module imported from its package is an alias too
+                aliases[alias] = f"{module}.{name}"  # a module imported from its package is an alias too
     for module, alias in _IMPORT_AS.findall(code):
         aliases[alias] = module
     for alias, module in aliases.items():
@@ -274,11 +277,14 @@ def test_the_exercise_check_catches_an_unused_object() -> None:
 
 
 def test_imports_are_read_whole() -> None:
-    """Every name of a parenthesised import over several lines counts, not only the first."""
+    """Every name of a parenthesised import over several lines counts, not only the first; ``as`` binds an alias."""
     code = ("from labcode.x import a, b  # c\nfrom labcode.y import (\n    d,\n    e,\n)\n"
             ">>> from labcode.z import (f,\n...     g)\n")
     assert {f"labcode.{n}" for n in ("x.a", "x.b", "y.d", "y.e", "z.f", "z.g")} <= _names_used(code)
     assert "labcode.x.c" not in _names_used(code)
+    aliased = "from labcode import autograd as ag\nag.neg(x)\n>>> from labcode.autograd import sum as sum_\n"
+    assert {"labcode.autograd.neg", "labcode.autograd.sum"} <= _names_used(aliased)
+    assert "labcode.ag.neg" not in _names_used(aliased)
 
 
 _SPHINX_ROLE = re.compile(r":(?:class|func|meth|mod|attr|data|obj|exc|ref):`")

@@ -50,6 +50,16 @@ def test_differences_compute_in_the_type_of_x() -> None:
         central_difference(np.exp, np.ones(2), 1e-3)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_differences_of_a_parabola_are_exact_with_a_power_of_two_step(dtype) -> None:
+    """x**2 at 3 with h = 2**-10: (3 + h)**2 = 9 + 6h + h**2 needs 24 significant bits, so every
+    value is exact in float32 and float64: forward gives 2x + h and central 2x, to the last bit."""
+    x, h = dtype(3.0), 2.0**-10
+    forward, central = forward_difference(np.square, x, h), central_difference(np.square, x, h)
+    assert forward == 6.0 + h and central == 6.0
+    assert forward.dtype == central.dtype == dtype
+
+
 def test_best_steps_are_near_the_roots_of_eps() -> None:
     steps = np.logspace(-16, -1, 61)
     for dtype in (np.float64, np.float32):
