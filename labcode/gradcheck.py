@@ -461,7 +461,7 @@ def directional_check(
 
     Each direction is the outer product of two Gaussian vectors ``a`` and ``b``
     of about ``sqrt(P)`` entries, flattened to its first ``P`` entries and scaled
-    to length 1 (``_random_direction``): about ``2 sqrt(P)`` random numbers
+    to length 1: about ``2 sqrt(P)`` random numbers
     instead of ``P``. For any fixed error ``e`` of the gradient, laid out as a
     matrix ``E`` of the same shape, ``e · v`` is ``a^T E b / (|a| |b|)``: a
     polynomial in ``a`` and ``b`` that is not zero unless ``e`` is, so it
