@@ -56,11 +56,14 @@ def _loops(ax, result: dict[str, Any]) -> None:
     ax.grid(True, which="both", alpha=0.3)
 
 
-def _bars(ax, result: dict[str, Any], title: str, unit: str) -> None:
+def _bars(ax, result: dict[str, Any], title: str, unit: str, cut: float | None = None) -> None:
     """Horizontal bars (median, min-max whiskers), each named just above its bar.
 
     The names sit inside the plot, not beside it as tick labels: the bars start
     at the left edge of the figure, and on a narrow screen the plot is what shows.
+    With ``cut``, the axis ends at ``cut`` times the largest median, and a
+    whisker that goes further (a block that another job slowed down) is cut
+    at the edge, so that the bars keep a size at which they can be compared.
     """
     names = list(result["cases"])
     medians = [result["cases"][n]["median"] * 1e3 for n in names]
@@ -74,7 +77,11 @@ def _bars(ax, result: dict[str, Any], title: str, unit: str) -> None:
     at_left = blended_transform_factory(ax.transAxes, ax.transData)
     for i, name in enumerate(names):
         ax.text(0.01, i - 0.29, _NAMES.get(name, name), transform=at_left, ha="left", va="bottom", fontsize=10)
-    ax.set_xlabel(f"ms per {unit} ({result['clock']})")
+    if cut is None:
+        ax.set_xlabel(f"ms per {unit} ({result['clock']})")
+    else:
+        ax.set_xlim(0, cut * max(medians))
+        ax.set_xlabel(f"ms per {unit} ({result['clock']}); whiskers cut at the edge")
     ax.set_title(title, fontsize=11, loc="left")
 
 
@@ -89,6 +96,6 @@ def performance():
     _loops(axes[1], results["loops"])
     _bars(axes[2], results["cheap_gradient"], "3. A gradient and its checks (log scale)", "call")
     axes[2].set_xscale("log")
-    _bars(axes[3], results["training"], "4. One training epoch", "epoch")
+    _bars(axes[3], results["training"], "4. One training epoch", "epoch", cut=1.6)
     fig.tight_layout()
     return fig
