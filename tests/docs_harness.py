@@ -91,6 +91,21 @@ class _PrintedOutputEvaluator:
         return None
 
 
+
+def _next_text(text: str, position: int) -> int:
+    """Where the first character that is not white space at or after ``position`` is."""
+    return len(text) - len(text[position:].lstrip())
+
+
+#: The language of a fence's info string: ``python``, ``{.python .cool}`` and ``py title="x"`` give the first word.
+_LANGUAGE = re.compile(r"^\s*\{?\s*\.?(?P<language>[^\s}]*)")
+
+
+def _language(info: str) -> str:
+    """The first word of a fence's info string, lower case, without ``{`` or a leading dot."""
+    return _LANGUAGE.match(info).group("language").lower()
+
+
 class CheckedPythonParser(PythonCodeBlockParser):
     """``python`` fences as doctests, or as scripts checked against ```output."""
 
@@ -101,14 +116,10 @@ class CheckedPythonParser(PythonCodeBlockParser):
         # Keyed by where the fence's backticks start, so that a fence indented
         # inside an admonition (``??? solution``) pairs with the block above it.
         text = document.text
-        outputs = {
-            len(text) - len(text[region.start :].lstrip()): region.lexemes["source"]
-            for region in _OUTPUT_LEXER(document)
-        }
+        outputs = {_next_text(text, region.start): region.lexemes["source"] for region in _OUTPUT_LEXER(document)}
         for region in super().__call__(document):
             if isinstance(region.evaluator, PythonEvaluator):
-                following = len(document.text) - len(document.text[region.end :].lstrip())
-                expected = outputs.get(following)
+                expected = outputs.get(_next_text(text, region.end))
                 region.evaluator = _PrintedOutputEvaluator(
                     None if expected is None else str(expected)
                 )
@@ -211,7 +222,7 @@ def unrun_python(page: Path) -> list[Problem]:
         info = region.lexemes["info"]
         if info == "python" or BUILD_TIME_FENCE.fullmatch(info):
             continue
-        first = info.strip().lstrip("{").lstrip(".").split(" ")[0].split("}")[0].lower()
+        first = _language(info)
         has_prompt = bool(_PROMPT.search(str(region.lexemes["source"])))
         if first in _PYTHONISH or has_prompt:
             problems.append(
