@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -497,6 +497,7 @@ def test_empty_or_missing_parameters_are_refused() -> None:
 
 
 @given(size=st.integers(1, 2000), seed=st.integers(0, 2**32 - 1), wrong=st.floats(0.0, 0.5))
+@example(size=1960, seed=57950, wrong=0.0)  # a correct gradient: the errors are round-off near 4e-7
 def test_directional_check_matches_a_check_that_writes_each_direction_out(size: int, seed: int, wrong: float) -> None:
     """An independent computation: draw the same unit vectors v (same generator state), form
     theta +- h v and g . v explicitly, and compare the relative errors the check reports."""
@@ -521,7 +522,8 @@ def test_directional_check_matches_a_check_that_writes_each_direction_out(size: 
         v = _random_direction(rng, size)
         numeric = (loss(theta + h * v) - loss(theta - h * v)) / (2 * h)
         expected.append(float(relative_error(grad(theta) @ v, numeric)))
-    np.testing.assert_allclose(report.errors, expected, rtol=1e-3, atol=1e-7)  # 1e-7: round-off, far below tol
+    # Below the tolerance (1e-6) the errors are round-off, which the two ways of moving theta round differently.
+    np.testing.assert_allclose(report.errors, expected, rtol=1e-3, atol=1e-6)
 
 
 def test_directional_check_hands_out_read_only_vectors_and_leaves_theta_alone() -> None:
