@@ -46,13 +46,18 @@ OPERATIONS: dict[str, tuple[Callable, Callable, Callable]] = {
 sizes = st.integers(1, 4)
 
 
+def _drawn(name: str, m: int, k: int, n: int, seed: int):
+    """The operation ``name``, its reference, standard-normal inputs of its shapes, and the generator that drew them."""
+    ours, reference, shapes = OPERATIONS[name]
+    rng = np.random.default_rng(seed)
+    return ours, reference, [rng.standard_normal(s) for s in shapes(m, k, n)], rng
+
+
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
 @settings(max_examples=15)
 @given(m=sizes, k=sizes, n=sizes, seed=st.integers(0, 2**32 - 1))
 def test_backward_matches_central_differences_and_hips_autograd(name, m, k, n, seed) -> None:
-    ours, reference, shapes = OPERATIONS[name]
-    rng = np.random.default_rng(seed)
-    arrays = [rng.standard_normal(s) for s in shapes(m, k, n)]
+    ours, reference, arrays, rng = _drawn(name, m, k, n, seed)
     if name == "relu":  # keep away from the kink, where there is no derivative
         arrays[0] = np.where(np.abs(arrays[0]) < 1e-3, 0.5, arrays[0])
     out_shape = np.shape(reference(*arrays))
@@ -79,9 +84,7 @@ def test_backward_matches_central_differences_and_hips_autograd(name, m, k, n, s
 @given(m=sizes, k=sizes, n=sizes, seed=st.integers(0, 2**32 - 1))
 def test_forward_matches_autograd_numpy(name, m, k, n, seed) -> None:
     """Every operation's value, on variables and on plain arrays (which give a constant, with no graph)."""
-    ours, reference, shapes = OPERATIONS[name]
-    rng = np.random.default_rng(seed)
-    arrays = [rng.standard_normal(s) for s in shapes(m, k, n)]
+    ours, reference, arrays, _ = _drawn(name, m, k, n, seed)
     expected = reference(*arrays)
     for inputs in ([Variable(a) for a in arrays], arrays):
         out = ours(*inputs)
