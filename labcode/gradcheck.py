@@ -492,7 +492,8 @@ def directional_check(
     check_shapes(theta=(theta, "P"), **{"grad(theta)": (g, "P")})
     # A finite sum means every entry is finite (a NaN or an infinity makes it NaN or infinite);
     # only a sum that is not finite (which overflow can also make) needs the look at every entry.
-    finite = bool(np.isfinite(g.sum())) or bool(np.all(np.isfinite(g)))
+    with np.errstate(over="ignore"):  # a sum of huge finite entries may overflow: then every entry is looked at
+        finite = bool(np.isfinite(g.sum())) or bool(np.all(np.isfinite(g)))
     hint = None if finite else f"grad(theta) is NaN or infinite at {_entries(~np.isfinite(g), 3)}"
     rows = int(np.ceil(np.sqrt(theta.size)))
     cols = -(-theta.size // rows)

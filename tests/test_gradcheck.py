@@ -544,3 +544,19 @@ def test_directional_check_hands_out_read_only_vectors_and_leaves_theta_alone() 
     report = directional_check(loss, grad, theta, np.random.default_rng(0))
     assert report.ok and seen == [False] * 7
     assert np.array_equal(theta, before) and theta.flags.writeable
+
+
+def test_directional_check_names_at_most_three_bad_entries_and_none_of_a_huge_finite_gradient() -> None:
+    """Five NaN entries: three are named, with a count of the rest. A gradient whose entries are all
+    finite but whose sum overflows is not called NaN or infinite (the check still fails on it)."""
+    def nan_grad(t):
+        g = 2 * t
+        g[[1, 3, 5, 7, 9]] = np.nan
+        return g
+
+    report = directional_check(lambda t: float(t @ t), nan_grad, np.ones(12), np.random.default_rng(0))
+    assert report.hint == "grad(theta) is NaN or infinite at [1], [3], [5] and 2 more" and not report.ok
+
+    huge = directional_check(lambda t: float(t @ t), lambda t: np.full(t.shape, 1e308), np.ones(4),
+                             np.random.default_rng(0))
+    assert huge.hint is None and not huge.ok
