@@ -560,3 +560,24 @@ def test_directional_check_names_at_most_three_bad_entries_and_none_of_a_huge_fi
     huge = directional_check(lambda t: float(t @ t), lambda t: np.full(t.shape, 1e308), np.ones(4),
                              np.random.default_rng(0))
     assert huge.hint is None and not huge.ok
+
+
+@pytest.mark.parametrize(("numeric", "analytic", "n", "hint"), [
+    ([1.0, 2.0, 3.0], [10.0, 20.0, 30.0], 10,
+     "numeric/analytic = 1/n (n = 10) on every entry: the analytic gradient forgot the 1/n"),
+    ([10.0, 20.0, 30.0], [1.0, 2.0, 3.0], 10,
+     "numeric/analytic = n (n = 10) on every entry: the analytic gradient divides by n twice"),
+    ([-1.0, 2.0, -3.0], [1.0, -2.0, 3.0], None,
+     "numeric/analytic = -1 on every entry: the analytic gradient has the wrong sign"),
+    ([-1.5, 3.0], [1.0, -2.0], None, "numeric/analytic = -1.5 on every entry: a constant factor is wrong"),
+    ([1.5, 3.0], [10.0, 20.0], 10, "numeric/analytic = 0.15 on every entry: a constant factor is wrong"),
+    ([5.0, 2.0, 4.0], [1e-15, 1.0, 2.0], None, "numeric/analytic = 2 on every entry: a constant factor is wrong"),
+    ([1.0, 1.5], [1.0, 1.0], None, None),              # not one constant
+    ([1e-3, 1.0005e-3], [1.0, 1.0], None, None),       # a small ratio that is not one constant either
+    ([1e-13, 1.0], [1.0, 1e-13], None, None),          # nothing above the noise in both
+])
+def test_the_ratio_hint_names_each_constant_factor(numeric, analytic, n, hint) -> None:
+    """Entries where either gradient is noise (below 1e-12) are left out of the ratio."""
+    from labcode.gradcheck import _ratio_hint
+
+    assert _ratio_hint(np.array(analytic), np.array(numeric), n) == hint
