@@ -581,3 +581,30 @@ def test_the_ratio_hint_names_each_constant_factor(numeric, analytic, n, hint) -
     from labcode.gradcheck import _ratio_hint
 
     assert _ratio_hint(np.array(analytic), np.array(numeric), n) == hint
+
+
+def test_check_gradient_uses_its_step_and_lists_the_three_worst_entries_worst_first() -> None:
+    """sum(sin w) at w: the central difference with step h is off by a relative h^2/6 (its Taylor
+    series), so the step the caller gives is the one used; the worst entries are listed in order."""
+    w = np.ones(6)
+    exact = {"w": np.cos(w)}
+    coarse = check_gradient(lambda: float(np.sum(np.sin(w))), {"w": w}, exact, h=1e-2)
+    assert coarse.max_error == pytest.approx(1e-4 / 6, rel=1e-2)
+    assert check_gradient(lambda: float(np.sum(np.sin(w))), {"w": w}, exact).max_error < 1e-9
+
+    wrong = {"w": np.cos(w) * np.array([1.0, 1.5, 1.1, 3.0, 1.2, 2.0])}
+    block = check_gradient(lambda: float(np.sum(np.sin(w))), {"w": w}, wrong).blocks["w"]
+    assert [index for index, *_ in block.worst] == [(3,), (5,), (1,)]
+    one = check_gradient(lambda: float(np.sum(np.sin(w))), {"w": w}, wrong, worst=1, n=1).blocks["w"]
+    assert [index for index, *_ in one.worst] == [(3,)]
+
+
+def test_check_gradient_names_the_entries_where_the_loss_is_not_finite() -> None:
+    w = np.array([1.0, 0.0, 4.0])  # the loss is defined at w, but not a step below its entry 1
+
+    def loss() -> float:
+        return float(np.sum(np.sqrt(w))) if np.all(w >= 0) else float("nan")
+
+    report = check_gradient(loss, {"w": w}, {"w": np.array([0.5, 1.0, 0.25])})
+    assert report.blocks["w"].hint == ("the numeric gradient is NaN or infinite at [1]: "
+                                       "the loss is not finite within h of these parameters")
