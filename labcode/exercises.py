@@ -967,7 +967,6 @@ def _check_softmax_3(answer: object) -> Verdict:
     Z = H @ params["W2"] + params["b2"]
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     G = (E / E.sum(axis=1, keepdims=True) - np.eye(q)[labels]) / n
-    D = (G @ params["W2"].T) * (Z1 > 0)
     if not callable(answer):
         return _wrong(f"this exercise expects {EXERCISES['10.3'].expects}; got {type(answer).__name__}")
     given = {k: v.copy() for k, v in params.items()}

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-
 from scipy.linalg import blas
 
 from labcode.shapes import _describe, _float_dtype, as_float, as_int, as_real, check_rng, check_shapes
@@ -410,8 +409,8 @@ def _direction_factors(rng: np.random.Generator, size: int) -> tuple[NDArray[np.
     """``a`` and ``b`` of ``_random_direction``, ``a`` already divided by the direction's norm.
 
     The norm of the first ``size`` entries of ``a b^T`` is computed from ``a``
-    and ``b`` (all rows but the last are whole), so the direction itself is
-    written once, by `_outer_prefix`.
+    and ``b`` (all rows but the last are whole), so the direction need not be
+    written out to be scaled to length 1.
     """
     rows = int(np.ceil(np.sqrt(size)))
     while True:
@@ -490,17 +489,16 @@ def directional_check(
         raise TypeError(f"args must be a tuple, got {type(args).__name__}")
     g = as_float(grad(theta, *args), "grad(theta)").astype(np.float64, copy=False)
     check_shapes(theta=(theta, "P"), **{"grad(theta)": (g, "P")})
-    # A finite sum means every entry is finite (a NaN or an infinity makes it NaN or infinite);
-    # only a sum that is not finite (which overflow can also make) needs the look at every entry.
-    with np.errstate(over="ignore"):  # a sum of huge finite entries may overflow: then every entry is looked at
+    # A finite sum means every entry is finite (a NaN or an infinity makes it NaN or infinite); only a sum
+    # that is not finite, which huge finite entries can also make by overflowing, needs a look at every entry.
+    with np.errstate(over="ignore"):
         finite = bool(np.isfinite(g.sum())) or bool(np.all(np.isfinite(g)))
     hint = None if finite else f"grad(theta) is NaN or infinite at {_entries(~np.isfinite(g), 3)}"
-    rows = int(np.ceil(np.sqrt(theta.size)))
-    cols = -(-theta.size // rows)
-    whole = (rows - 1) * cols  # entries in the whole rows of a b^T; the last row keeps the rest
     factors = [_direction_factors(rng, theta.size) for _ in range(directions)]
     A = np.column_stack([a for a, _ in factors])  # (rows, k)
     B = np.column_stack([b for _, b in factors])  # (cols, k)
+    (rows, _), (cols, _) = A.shape, B.shape
+    whole = (rows - 1) * cols  # entries in the whole rows of a b^T; the last row keeps the rest
     # g . v = a^T G b, with G the gradient laid out as the rows of a b^T: every direction in one pass over g
     G_rows, g_last = g[:whole].reshape(rows - 1, cols), g[whole:]
     with np.errstate(invalid="ignore", over="ignore"):  # a gradient that is not finite gives NaN slopes: it fails
