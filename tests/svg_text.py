@@ -58,12 +58,20 @@ def viewbox_width(svg: str | bytes) -> float:
 
 
 @functools.cache
-def registered_svg(name: str) -> bytes:
-    """`labcode.figures.render_svg` of the registered figure ``name``, drawn once per test run.
+def registered_drawing(name: str) -> tuple[object, bytes]:
+    """The registered figure ``name`` drawn once per test run: the matplotlib figure (closed,
+    still there to be inspected) and its `labcode.figures.render_svg`.
 
-    The tests that read a registered figure (its text, its alt text, the copy on
-    its page) share this one drawing: matplotlib takes most of their time.
+    The tests that read a registered figure (its contents, its text, its alt
+    text, the copy on its page) share this one drawing: matplotlib takes most
+    of their time.
     """
     from labcode.figures import registry, render_svg
 
-    return render_svg(registry()[name]())
+    fig = registry()[name]()
+    return fig, render_svg(fig)
+
+
+def registered_svg(name: str) -> bytes:
+    """The SVG of `registered_drawing`."""
+    return registered_drawing(name)[1]

@@ -24,7 +24,7 @@ from labcode.figures import graphs
 from labcode.figures.graphs import BACKWARD, FORWARD, INK, number
 from labcode.graph import format_trace, sigmoid_chain, trace
 from tests.docs_harness import DOCS
-from tests.svg_text import registered_svg, svg_texts
+from tests.svg_text import registered_drawing, registered_svg, svg_texts
 
 _FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.M | re.S)
 _EMBED = re.compile(r'print\(embed\("(?P<name>[\w.-]+)", "(?P<alt>[^"]+)"\)\)')
@@ -290,9 +290,8 @@ def test_every_figure_has_its_contents_listed() -> None:
 def test_every_figure_has_readable_text_and_no_background(name: str) -> None:
     from tests.svg_text import viewbox_width
 
-    fig = registry()[name]()
+    fig, svg = registered_drawing(name)
     assert CONTENTS[name](fig), f"{name} does not hold what it should"
-    svg = render_svg(fig)
     width = viewbox_width(svg)  # in points; the browser shows a point as 4/3 pixel
     shown = min(width * 4 / 3, COLUMN_PX)
     texts = svg_texts(svg)

@@ -366,6 +366,14 @@ _PALETTE_JS = """dark => {
 }"""
 
 
+_OTHER = {"light": "dark", "dark": "light"}
+
+
+def palette_is_dark(page: Page) -> bool:
+    """Whether the page shows Material's dark (slate) scheme."""
+    return page.evaluate("() => document.body.dataset.mdColorScheme === 'slate'")
+
+
 def set_palette(page: Page, dark: bool) -> bool:
     """Switch Material's palette toggle to the dark (slate) or the light scheme; False if there is none.
 
@@ -519,26 +527,29 @@ class Reader:
             plain, compressed = self.server.sizes(url)
             report.bytes += plain
             report.gzip_bytes += compressed
-        report.figures["light"] = read_figures(self.page)
-        if report.figures["light"] and set_palette(self.page, dark=True):
-            report.figures["dark"] = read_figures(self.page)
-            set_palette(self.page, dark=False)  # Material remembers the choice for the next page
+        # The page opens in the palette the previous one was left in (Material remembers
+        # it): its figures are read in that one, then, after the toggle, in the other,
+        # which the next page opens in. One toggle a page, not two.
+        first = "dark" if palette_is_dark(self.page) else "light"
+        report.figures[first] = read_figures(self.page)
+        if report.figures[first] and set_palette(self.page, dark=first == "light"):
+            report.figures[_OTHER[first]] = read_figures(self.page)
         if shots is not None:
             report.screenshots = _screenshots(self.page, shots / screenshot_name(path), dark)
         # The same page on a phone: resized, not reloaded (the layout follows the width).
         self.page.set_viewport_size(PHONE)
-        try:
-            report.phone = self.page.evaluate(PHONE_JS)
-            if shots is not None and dark:
-                phone = _screenshots(self.page, shots / (screenshot_name(path) + "-phone"), dark)
-                report.screenshots.update({f"phone {palette}": shot for palette, shot in phone.items()})
-        finally:
-            self.page.set_viewport_size(VIEWPORT)
-        # What the resizes asked for (fonts of math laid out anew) finishes here, so that
-        # it is not counted in the weight of the next page.
+        report.phone = self.page.evaluate(PHONE_JS)
+        if shots is not None and dark:
+            phone = _screenshots(self.page, shots / (screenshot_name(path) + "-phone"), dark)
+            report.screenshots.update({f"phone {palette}": shot for palette, shot in phone.items()})
+        # What the resize asked for (fonts of math laid out anew) finishes here, so that
+        # it is counted in this page's weight and not the next one's.
         self._wait_quiet(quiet=0.2)
         report.seconds = time.monotonic() - start
         self.report = PageReport("")  # what happens from here on belongs to no page
+        # Back to the window's width on a blank tab: resized on the page, it would be laid out once more for nothing.
+        self.page.goto("about:blank")
+        self.page.set_viewport_size(VIEWPORT)
         return report
 
 
@@ -621,12 +632,13 @@ def _full_page_jpeg(page: Page, path: Path) -> Path:
     return path
 
 
-def _screenshots(page: Page, stem: Path, dark: bool) -> dict[str, Path]:
-    """A full-page screenshot in the light palette and, if ``dark``, after the palette toggle, the dark one."""
-    shots = {"light": _full_page_jpeg(page, stem.with_name(stem.name + "-light.jpg"))}
-    if dark and set_palette(page, dark=True):
-        shots["dark"] = _full_page_jpeg(page, stem.with_name(stem.name + "-dark.jpg"))
-        set_palette(page, dark=False)  # back to light: Material remembers the choice for the next page
+def _screenshots(page: Page, stem: Path, both: bool) -> dict[str, Path]:
+    """A full-page screenshot in the palette the page shows and, if ``both``, after the palette
+    toggle, in the other one (which the page is left in)."""
+    first = "dark" if palette_is_dark(page) else "light"
+    shots = {first: _full_page_jpeg(page, stem.with_name(f"{stem.name}-{first}.jpg"))}
+    if both and set_palette(page, dark=first == "light"):
+        shots[_OTHER[first]] = _full_page_jpeg(page, stem.with_name(f"{stem.name}-{_OTHER[first]}.jpg"))
     return shots
 
 

@@ -40,12 +40,15 @@ def _uses(item: pytest.Item, fixture: str) -> bool:
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: _uses(item, "built_site"))  # stable: order kept within each group
+    # First the tests that need no site, then those that need the build, and last those that
+    # need every page read: each group runs while the next one's work goes on in the background.
+    # The sort is stable: the order within each group is kept.
+    items.sort(key=lambda item: (_uses(item, "built_site"), _uses(item, "page_reports")))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     config = session.config
-    if not any(_uses(item, "built_site") for item in session.items):
+    if config.option.collectonly or not any(_uses(item, "built_site") for item in session.items):
         return
     site_dir = config._tmp_path_factory.mktemp("site")  # noqa: SLF001 - pytest's own tmp_path_factory
     build = config.stash[SITE_BUILD] = start_build(site_dir)
