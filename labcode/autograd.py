@@ -85,7 +85,8 @@ class Variable:
         if isinstance(data, Variable):
             raise TypeError("data must be an array, got a Variable "
                             "(pass data.data to wrap its array)")
-        self.data: Array = as_float(data, "data")
+        # A floating ndarray is taken as it is (as as_float would), without the call.
+        self.data: Array = data if type(data) is np.ndarray and data.dtype.kind == "f" else as_float(data, "data")
         self.grad: Array | None = None
         self.creator: Function | None = None
         self.requires_grad = bool(requires_grad)
@@ -166,7 +167,8 @@ class Variable:
             for x, gx in zip(fn.inputs, fn.backward(g)):
                 if gx is None:
                     continue
-                gx = _fit(gx, x, fn)
+                if type(gx) is not np.ndarray or gx.shape != x.data.shape or gx.dtype != x.data.dtype:
+                    gx = _fit(gx, x, fn)  # made an array of x's dtype, or a RuntimeError naming the shapes
                 key = id(x)
                 pending[key] = (gx if key not in pending
                                 else np.asarray(pending[key] + gx))
@@ -272,22 +274,14 @@ class Function:
     needs: tuple[bool, ...]
 
     def __call__(self, *inputs: Variable | ArrayLike) -> Variable:
-        # A Python number takes the dtype of the Variables it meets, as in
-        # NumPy: float32 weights times 2.0 stay float32.
-        dtype = next((x.data.dtype for x in inputs if isinstance(x, Variable)),
-                     None)
-        names = _input_names(type(self), len(inputs))  # forward's arguments
-        variables = tuple(
-            x if isinstance(x, Variable)
-            else Variable(np.asarray(x, dtype=dtype), requires_grad=False)
-            if dtype is not None and isinstance(x, (int, float))
-            and not isinstance(x, bool)
-            else Variable(as_float(x, name), requires_grad=False)
-            for x, name in zip(inputs, names)
-        )
-        y = self.forward(*(x.data for x in variables))
-        needs = tuple(x.requires_grad for x in variables)
-        out = Variable(np.asarray(y), requires_grad=any(needs))
+        variables = inputs
+        for x in inputs:
+            if type(x) is not Variable:  # a plain array or number to wrap (else, nothing to do)
+                variables = _as_inputs(type(self), inputs)
+                break
+        y = self.forward(*[x.data for x in variables])
+        needs = tuple([x.requires_grad for x in variables])
+        out = Variable(y if type(y) is np.ndarray else np.asarray(y), requires_grad=True in needs)
         if out.requires_grad:  # record the graph only where gradients will flow
             self.inputs, self.needs = variables, needs
             out.creator = self
@@ -298,6 +292,23 @@ class Function:
 
     def backward(self, gy: Array) -> tuple[Array | None, ...]:
         raise NotImplementedError
+
+
+def _as_inputs(cls: type[Function], inputs: tuple[Variable | ArrayLike, ...]) -> tuple[Variable, ...]:
+    """The inputs of a call of ``cls``, each plain array or number wrapped as a constant `Variable`.
+
+    A Python number takes the dtype of the Variables it meets, as in NumPy:
+    float32 weights times 2.0 stay float32.
+    """
+    dtype = next((x.data.dtype for x in inputs if isinstance(x, Variable)), None)
+    names = _input_names(cls, len(inputs))  # forward's arguments
+    return tuple(
+        x if isinstance(x, Variable)
+        else Variable(np.asarray(x, dtype=dtype), requires_grad=False)
+        if dtype is not None and isinstance(x, (int, float)) and not isinstance(x, bool)
+        else Variable(as_float(x, name), requires_grad=False)
+        for x, name in zip(inputs, names)
+    )
 
 
 @cache
@@ -388,7 +399,8 @@ class MatMul(Function):
     """
 
     def forward(self, x: Array, W: Array) -> Array:
-        check_shapes(x=(x, "n p"), W=(W, "p d"))
+        if not (x.ndim == 2 == W.ndim and x.shape[1] == W.shape[0] and x.size and W.size):
+            check_shapes(x=(x, "n p"), W=(W, "p d"))  # raises, naming the shapes
         return x @ W
 
     def backward(self, gy: Array) -> tuple[Array | None, ...]:
@@ -440,9 +452,10 @@ class MeanSquaredError(Function):
     """
 
     def forward(self, y_pred: Array, y: Array) -> Array:
-        check_shapes(y_pred=(y_pred, "..."), y=(y, y_pred.shape))
+        if y.shape != y_pred.shape or not y_pred.size:
+            check_shapes(y_pred=(y_pred, "..."), y=(y, y_pred.shape))  # raises, naming the shapes
         self.diff = y_pred - y
-        return np.sum(self.diff * self.diff) / self.diff.size
+        return np.add.reduce(self.diff * self.diff, axis=None) / self.diff.size  # np.sum's own reduction
 
     def backward(self, gy: Array) -> tuple[Array | None, ...]:
         g = (2.0 / self.diff.size) * self.diff * gy

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from labcode.autograd import Variable
 from labcode.shapes import as_float, as_real, check_shapes
 
@@ -39,11 +41,15 @@ class SGD:
         lr = as_real(self.lr, "lr", above=0)
         steps = []  # every check before the first update: never half a step
         for i, p in enumerate(self.params):
-            if p.grad is not None:
-                W = as_float(p.data, f"params[{i}].data", share=True, writable=True)
-                grad_W = as_float(p.grad, f"params[{i}].grad")
+            W, grad_W = p.data, p.grad
+            if grad_W is None:
+                continue
+            if not (type(W) is np.ndarray and W.dtype.kind == "f" and W.flags.writeable  # the common case, at once
+                    and type(grad_W) is np.ndarray and grad_W.dtype.kind == "f" and grad_W.shape == W.shape):
+                W = as_float(W, f"params[{i}].data", share=True, writable=True)
+                grad_W = as_float(grad_W, f"params[{i}].grad")
                 check_shapes(**{f"params[{i}].grad": (grad_W, W.shape)})
-                steps.append((W, grad_W))
+            steps.append((W, grad_W))
         for W, grad_W in steps:
             W -= lr * grad_W
 

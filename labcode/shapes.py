@@ -45,6 +45,7 @@ and never leaves an update half done. The policy:
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 from collections.abc import Mapping
@@ -251,7 +252,7 @@ def as_real(value: object, name: str, *, above: float | None = None, at_least: f
     number = float(value)
     bounds = (f" > {above:g}" if above is not None else "") + (f" >= {at_least:g}" if at_least is not None else "")
     if (
-        not np.isfinite(number)
+        not math.isfinite(number)
         or (above is not None and not number > above)
         or (at_least is not None and not number >= at_least)
     ):

@@ -289,3 +289,74 @@ def test_a_two_layer_network_matches_pytorch_where_installed() -> None:
     loss.backward()
     np.testing.assert_allclose(v1.grad, t1.grad.numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(v2.grad, t2.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+# --- the quick checks of the epoch's operations agree with check_shapes ---------------------
+
+_SHAPES = st.lists(st.integers(0, 3), min_size=0, max_size=3).map(tuple)
+
+
+def _outcome(call: Callable[[], object]) -> str:
+    """What a call does: "ok", or the type and message of the error it raises."""
+    try:
+        call()
+    except (ValueError, TypeError) as error:
+        return f"{type(error).__name__}: {error}"
+    return "ok"
+
+
+@settings(max_examples=200)
+@given(x_shape=_SHAPES, w_shape=_SHAPES)
+def test_matmul_refuses_exactly_what_check_shapes_refuses(x_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> None:
+    """MatMul's forward skips check_shapes for two non-empty matrices that fit; any other pair
+    gets check_shapes' own error, never NumPy's."""
+    from labcode.shapes import check_shapes
+
+    x, W = np.ones(x_shape), np.ones(w_shape)
+    expected = _outcome(lambda: check_shapes(x=(x, "n p"), W=(W, "p d")))
+    assert _outcome(lambda: ag.matmul(Variable(x), Variable(W))) == expected
+
+
+@settings(max_examples=200)
+@given(pred_shape=_SHAPES, y_shape=_SHAPES)
+def test_mean_squared_error_refuses_exactly_what_check_shapes_refuses(pred_shape: tuple[int, ...],
+                                                                      y_shape: tuple[int, ...]) -> None:
+    from labcode.shapes import check_shapes
+
+    y_pred, y = np.ones(pred_shape), np.ones(y_shape)
+    expected = _outcome(lambda: check_shapes(y_pred=(y_pred, "..."), y=(y, y_pred.shape)))
+    assert _outcome(lambda: ag.mean_squared_error(Variable(y_pred), y)) == expected
+
+
+@pytest.mark.parametrize("grad", [np.ones((2, 3)), np.ones((2, 2), dtype=np.int64), [[1.0, 1.0], [1.0, 1.0]],
+                                  np.ones((2, 2), dtype=np.complex128), np.ones((2, 2), dtype=np.float32)],
+                         ids=["shape", "int", "list", "complex", "float32"])
+def test_sgd_step_takes_or_refuses_a_gradient_as_the_full_checks_do(grad: object) -> None:
+    """A float array of the parameter's shape is taken as it is; anything else goes through
+    as_float and check_shapes: converted (integers, lists) or refused with their message, and then
+    no parameter changes."""
+    from labcode.optim import SGD
+    from labcode.shapes import as_float, check_shapes
+
+    first, second = Variable(np.ones((2, 2))), Variable(np.ones((2, 2)))
+    first.grad, second.grad = np.full((2, 2), 0.5), grad
+    expected = _outcome(lambda: check_shapes(**{"params[1].grad": (as_float(grad, "params[1].grad"), (2, 2))}))
+    assert _outcome(SGD([first, second], lr=0.1).step) == expected
+    if expected == "ok":
+        np.testing.assert_array_equal(first.data, np.full((2, 2), 0.95))
+        stepped = np.ones((2, 2))
+        stepped -= 0.1 * as_float(grad, "grad")  # the update as written, in the gradient's dtype
+        np.testing.assert_array_equal(second.data, stepped)
+    else:
+        np.testing.assert_array_equal(first.data, np.ones((2, 2)))  # never half a step
+        np.testing.assert_array_equal(second.data, np.ones((2, 2)))
+
+
+def test_a_variable_takes_a_float_array_as_it_is_and_converts_the_rest() -> None:
+    array = np.ones((2, 2), dtype=np.float32)
+    assert Variable(array).data is array
+    assert Variable(np.ones(2, dtype=np.int64)).data.dtype == np.float64
+    view = np.ones((2, 2)).view(np.matrix)
+    assert type(Variable(view).data) is np.ndarray  # as_float turns a matrix into an ndarray
+    with pytest.raises(TypeError, match="data must be real numbers"):
+        Variable(np.ones(2, dtype=complex))
