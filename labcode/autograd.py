@@ -85,8 +85,9 @@ class Variable:
         if isinstance(data, Variable):
             raise TypeError("data must be an array, got a Variable "
                             "(pass data.data to wrap its array)")
-        # A floating ndarray is taken as it is (as as_float would), without the call.
-        self.data: Array = data if type(data) is np.ndarray and data.dtype.kind == "f" else as_float(data, "data")
+        if type(data) is not np.ndarray or data.dtype.kind != "f":
+            data = as_float(data, "data")  # (a float ndarray it would return as is)
+        self.data: Array = data
         self.grad: Array | None = None
         self.creator: Function | None = None
         self.requires_grad = bool(requires_grad)
@@ -167,8 +168,9 @@ class Variable:
             for x, gx in zip(fn.inputs, fn.backward(g)):
                 if gx is None:
                     continue
-                if type(gx) is not np.ndarray or gx.shape != x.data.shape or gx.dtype != x.data.dtype:
-                    gx = _fit(gx, x, fn)  # made an array of x's dtype, or a RuntimeError naming the shapes
+                if (type(gx) is not np.ndarray or gx.shape != x.data.shape
+                        or gx.dtype != x.data.dtype):
+                    gx = _fit(gx, x, fn)  # x's shape and dtype, or a RuntimeError
                 key = id(x)
                 pending[key] = (gx if key not in pending
                                 else np.asarray(pending[key] + gx))
@@ -276,12 +278,14 @@ class Function:
     def __call__(self, *inputs: Variable | ArrayLike) -> Variable:
         variables = inputs
         for x in inputs:
-            if type(x) is not Variable:  # a plain array or number to wrap (else, nothing to do)
+            if type(x) is not Variable:  # an array or a number: wrap them all
                 variables = _as_inputs(type(self), inputs)
                 break
         y = self.forward(*[x.data for x in variables])
         needs = tuple([x.requires_grad for x in variables])
-        out = Variable(y if type(y) is np.ndarray else np.asarray(y), requires_grad=True in needs)
+        if type(y) is not np.ndarray:
+            y = np.asarray(y)
+        out = Variable(y, requires_grad=True in needs)
         if out.requires_grad:  # record the graph only where gradients will flow
             self.inputs, self.needs = variables, needs
             out.creator = self
@@ -399,8 +403,9 @@ class MatMul(Function):
     """
 
     def forward(self, x: Array, W: Array) -> Array:
-        if not (x.ndim == 2 == W.ndim and x.shape[1] == W.shape[0] and x.size and W.size):
-            check_shapes(x=(x, "n p"), W=(W, "p d"))  # raises, naming the shapes
+        if not (x.ndim == 2 == W.ndim and x.shape[1] == W.shape[0]
+                and x.size and W.size):
+            check_shapes(x=(x, "n p"), W=(W, "p d"))  # raises, naming shapes
         return x @ W
 
     def backward(self, gy: Array) -> tuple[Array | None, ...]:

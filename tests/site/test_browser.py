@@ -1,7 +1,7 @@
 """The built site as a reader sees it: every page loaded in headless Chromium from 127.0.0.1.
 
 One visit per page for the whole session (``page_reports``), made in the
-background while the rest of the suite runs (``tests/conftest.py``), by two
+background while the rest of the suite runs (``tests/site/plugin.py``), by two
 Chromiums at once (``tests/site/browser.py: read_site``); each test
 below then checks one thing over every page and names the pages that fail. The pages come from the built site's ``sitemap.xml``, so a page
 added to the nav is covered without touching this file.
@@ -85,7 +85,7 @@ def page_reports(browser: Browser, built_site: BuiltSite, request: pytest.Fixtur
     """Every page of the sitemap, visited once, by its path (``""`` is the home page).
 
     The visits start in the background as soon as the tests are collected
-    (``tests/conftest.py``); ``browser`` is asked for only so that a missing
+    (``tests/site/plugin.py``); ``browser`` is asked for only so that a missing
     Chromium skips here (or, under CI, fails).
     """
     reading = request.config.stash.get(PAGE_READING, None)
