@@ -31,7 +31,7 @@ from tests.site.build import BROWSER_SUMMARY, PAGE_READING, BuiltSite, start_pag
 from tests.docs_harness import DOCS
 from tests.site.browser import (
     CHROMIUM_ARGS, PHONE, READY_JS, READY_TIMEOUT_MS, VIEWPORT, PageReport, Reader, SiteServer, chromium_executable,
-    read_figures, search, summary, svg_text_points, svg_width_points, visit, write_index,
+    palette_is_dark, read_figures, search, summary, svg_text_points, svg_width_points, visit, write_index,
 )
 from tests.site.scan import inline_svg
 
@@ -425,13 +425,18 @@ def _code_to_copy(body: str) -> str:
     return body.rstrip()
 
 
-@pytest.fixture
-def clipboard_page(browser: Browser, server: SiteServer) -> Iterator[Page]:
-    """A tab that may read and write the clipboard (Chromium's permissions, granted for this site)."""
+@pytest.fixture(scope="module", params=COPY_PAGES, ids=COPY_PAGES)
+def copy_page(browser: Browser, server: SiteServer, request: pytest.FixtureRequest) -> Iterator[tuple[str, Page]]:
+    """One of ``COPY_PAGES`` (its name, and a tab showing it) in a tab that may read and write the
+    clipboard (Chromium's permissions, granted for this site): loaded once for the copy test and
+    the outputs test, neither of which changes what the other reads."""
+    name = request.param
     context = browser.new_context(viewport=VIEWPORT, service_workers="block")
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url.rstrip("/"))
     try:
-        yield context.new_page()
+        page = context.new_page()
+        _open(page, server, name)
+        yield name, page
     finally:
         context.close()
 
@@ -441,10 +446,9 @@ def _open(page: Page, server: SiteServer, name: str) -> None:
     page.wait_for_function(READY_JS, timeout=READY_TIMEOUT_MS)
 
 
-@pytest.mark.parametrize("name", COPY_PAGES)
-def test_copy_button_copies_code_without_prompts(clipboard_page: Page, server: SiteServer, name: str) -> None:
+def test_copy_button_copies_code_without_prompts(copy_page: tuple[str, Page]) -> None:
     """Each code block's copy button puts on the clipboard the code alone: no ``>>>``, no outputs."""
-    _open(clipboard_page, server, name)
+    name, clipboard_page = copy_page
     expected = [_code_to_copy(body) for info, body in _blocks(name) if info == "python"]
     blocks = clipboard_page.locator("article .highlight:not(.labbook-output)").filter(
         has=clipboard_page.locator(_COPY_BUTTON))
@@ -485,20 +489,23 @@ _OUTPUT_STYLE_JS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("name", COPY_PAGES)
-def test_outputs_look_like_outputs(clipboard_page: Page, server: SiteServer, name: str) -> None:
+def test_outputs_look_like_outputs(copy_page: tuple[str, Page]) -> None:
     """An ```output fence is shown as an output in both palettes: no code background, text
     in another colour than code, an "Output" label, no copy button; a doctest's output
-    lines are marked as outputs (class ``go``), its prompts as prompts."""
-    _open(clipboard_page, server, name)
+    lines are marked as outputs (class ``go``), its prompts as prompts. The palette the
+    page shows is read first, then the reader's toggle switches it to the other one."""
+    name, clipboard_page = copy_page
     blocks = _blocks(name)
     wants = ["\n".join(line for example in doctest.DocTestParser().get_examples(body)
                        for line in example.want.splitlines() if line.strip())
              for info, body in blocks if info == "python" and body.lstrip().startswith(">>>")]
-    for palette in ("light", "dark"):
-        if palette == "dark":
+    palettes = ("dark", "light") if palette_is_dark(clipboard_page) else ("light", "dark")
+    for palette in palettes:
+        if palette != palettes[0]:
             clipboard_page.locator("form[data-md-component=palette] label:not([hidden])").first.click()
-            clipboard_page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=2000)
+            wanted = "===" if palette == "dark" else "!=="
+            clipboard_page.wait_for_function(f"document.body.dataset.mdColorScheme {wanted} 'slate'", timeout=2000)
+        assert palette_is_dark(clipboard_page) == (palette == "dark"), palette
         facts = clipboard_page.evaluate(_OUTPUT_STYLE_JS)
         assert facts["outputs"] == sum(info == "output" for info, _ in blocks), facts
         for shown in facts["shown"]:
