@@ -384,7 +384,9 @@ def set_palette(page: Page, dark: bool) -> bool:
     if not page.evaluate(_PALETTE_JS, dark):
         return False
     wanted = "===" if dark else "!=="
-    page.wait_for_function(f"document.body.dataset.mdColorScheme {wanted} 'slate'", timeout=2000)
+    # As long as a page may take to get ready: on a slow, loaded machine the theme's
+    # script can answer the click well after two seconds.
+    page.wait_for_function(f"document.body.dataset.mdColorScheme {wanted} 'slate'", timeout=READY_TIMEOUT_MS)
     return True
 
 

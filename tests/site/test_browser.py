@@ -504,7 +504,8 @@ def test_outputs_look_like_outputs(copy_page: tuple[str, Page]) -> None:
         if palette != palettes[0]:
             clipboard_page.locator("form[data-md-component=palette] label:not([hidden])").first.click()
             wanted = "===" if palette == "dark" else "!=="
-            clipboard_page.wait_for_function(f"document.body.dataset.mdColorScheme {wanted} 'slate'", timeout=2000)
+            clipboard_page.wait_for_function(f"document.body.dataset.mdColorScheme {wanted} 'slate'",
+                                             timeout=READY_TIMEOUT_MS)
         assert palette_is_dark(clipboard_page) == (palette == "dark"), palette
         facts = clipboard_page.evaluate(_OUTPUT_STYLE_JS)
         assert facts["outputs"] == sum(info == "output" for info, _ in blocks), facts
