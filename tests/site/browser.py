@@ -383,11 +383,16 @@ def set_palette(page: Page, dark: bool) -> bool:
     """
     if not page.evaluate(_PALETTE_JS, dark):
         return False
-    wanted = "===" if dark else "!=="
-    # As long as a page may take to get ready: on a slow, loaded machine the theme's
-    # script can answer the click well after two seconds.
-    page.wait_for_function(f"document.body.dataset.mdColorScheme {wanted} 'slate'", timeout=READY_TIMEOUT_MS)
+    wait_for_palette(page, dark)
     return True
+
+
+def wait_for_palette(page: Page, dark: bool) -> None:
+    """Wait until the page shows the dark (slate) or the light scheme, as long as a page
+    may take to get ready: on a slow, loaded machine the theme's script can answer a
+    click on the toggle well after two seconds."""
+    wanted = "===" if dark else "!=="
+    page.wait_for_function(f"document.body.dataset.mdColorScheme {wanted} 'slate'", timeout=READY_TIMEOUT_MS)
 
 
 @dataclass

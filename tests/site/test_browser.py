@@ -31,7 +31,8 @@ from tests.site.build import BROWSER_SUMMARY, PAGE_READING, BuiltSite, start_pag
 from tests.docs_harness import DOCS
 from tests.site.browser import (
     CHROMIUM_ARGS, PHONE, READY_JS, READY_TIMEOUT_MS, VIEWPORT, PageReport, Reader, SiteServer, chromium_executable,
-    palette_is_dark, read_figures, search, summary, svg_text_points, svg_width_points, visit, write_index,
+    palette_is_dark, read_figures, search, summary, svg_text_points, svg_width_points, visit, wait_for_palette,
+    write_index,
 )
 from tests.site.scan import inline_svg
 
@@ -427,9 +428,9 @@ def _code_to_copy(body: str) -> str:
 
 @pytest.fixture(scope="module", params=COPY_PAGES, ids=COPY_PAGES)
 def copy_page(browser: Browser, server: SiteServer, request: pytest.FixtureRequest) -> Iterator[tuple[str, Page]]:
-    """One of ``COPY_PAGES`` (its name, and a tab showing it) in a tab that may read and write the
-    clipboard (Chromium's permissions, granted for this site): loaded once for the copy test and
-    the outputs test, neither of which changes what the other reads."""
+    """One of ``COPY_PAGES``, by name, open in a tab that may read and write the clipboard
+    (Chromium's permissions, granted for this site): loaded once for the copy test and the
+    outputs test, neither of which changes what the other reads."""
     name = request.param
     context = browser.new_context(viewport=VIEWPORT, service_workers="block")
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url.rstrip("/"))
@@ -503,10 +504,7 @@ def test_outputs_look_like_outputs(copy_page: tuple[str, Page]) -> None:
     for palette in palettes:
         if palette != palettes[0]:
             clipboard_page.locator("form[data-md-component=palette] label:not([hidden])").first.click()
-            wanted = "===" if palette == "dark" else "!=="
-            clipboard_page.wait_for_function(f"document.body.dataset.mdColorScheme {wanted} 'slate'",
-                                             timeout=READY_TIMEOUT_MS)
-        assert palette_is_dark(clipboard_page) == (palette == "dark"), palette
+            wait_for_palette(clipboard_page, dark=palette == "dark")
         facts = clipboard_page.evaluate(_OUTPUT_STYLE_JS)
         assert facts["outputs"] == sum(info == "output" for info, _ in blocks), facts
         for shown in facts["shown"]:
