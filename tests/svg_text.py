@@ -16,8 +16,9 @@ from dataclasses import dataclass
 _TEXT = re.compile(r"<!-- (?P<text>.*?) -->\s*<g (?P<attributes>[^>]*)>(?P<body>.*?)</g>", re.S)
 _SCALE = re.compile(r"scale\((?P<s>[\d.]+) -[\d.]+\)")
 _FILL = re.compile(r"fill: (?P<colour>#[0-9a-f]{6})")
-_SCRIPT = re.compile(r'<use [^>]*transform="[^"]*scale\((?P<s>[\d.]+)\)"')
-_VIEWBOX = re.compile(r'viewBox="0 0 (?P<width>[\d.]+) (?P<height>[\d.]+)"')
+#: Attributes in either quotes: matplotlib writes double quotes, `labcode.figures.data_url` single ones.
+_SCRIPT = re.compile(r"""<use [^>]*transform=["'][^"']*scale\((?P<s>[\d.]+)\)["']""")
+_VIEWBOX = re.compile(r"""viewBox=["']0 0 (?P<width>[\d.]+) (?P<height>[\d.]+)["']""")
 
 
 @dataclass(frozen=True)

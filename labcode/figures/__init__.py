@@ -28,7 +28,7 @@ import pkgutil
 import re
 from collections.abc import Callable
 
-__all__ = ["figure", "registry", "render_svg", "embed"]
+__all__ = ["figure", "registry", "render_svg", "data_url", "embed"]
 
 _FIGURES: dict[str, Callable[[], object]] = {}
 
@@ -61,8 +61,9 @@ def render_svg(fig: object) -> bytes:
     Text is drawn as paths (no font to fetch), the date and the random ids
     that matplotlib would write are fixed, and the background is transparent
     (the figure lies on the page's own colour, in either palette). The
-    coordinates of the paths are rounded to two decimals (a hundredth of a
-    point, or of a glyph's unit), which makes the figures about a third smaller.
+    coordinates of the paths and the positions of the markers are rounded to
+    two decimals (a hundredth of a point, or of a glyph's unit), which makes the
+    figures about a third smaller.
     """
     import matplotlib
     import matplotlib.pyplot as plt
@@ -76,11 +77,34 @@ def render_svg(fig: object) -> bytes:
     return _PATH_DATA.sub(lambda d: _DECIMALS.sub(r"\1", d.group(0)), buffer.getvalue().decode("utf-8")).encode("utf-8")
 
 
-#: A path's data in matplotlib's SVG, and a number in it with more than two decimals.
-_PATH_DATA = re.compile(r' d="[^"]*"')
+#: A path's data or a marker's position in matplotlib's SVG, and a number in it with more than two decimals.
+_PATH_DATA = re.compile(r' (?:d|x|y)="[^"]*"')
 _DECIMALS = re.compile(r"(\d\.\d\d)\d+")
+#: A line break of matplotlib's SVG with the spaces around it: in a data URL one space says the same.
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
+#: An attribute in double quotes whose value holds no single quote (a single-quoted one says the same).
+_DOUBLE_QUOTED = re.compile(r"""(\s[\w:.-]+)="([^"'<>]*)\"""")
 #: What a ``data:`` URL in a double-quoted attribute must escape (the rest of an SVG is kept as it is).
 _URL_ESCAPES = {ord(c): f"%{ord(c):02X}" for c in '%#"&\n\r\t'}
+
+
+def data_url(svg: bytes) -> str:
+    """The SVG document ``svg`` as a ``data:`` URL to put in a double-quoted HTML attribute, written small.
+
+    The SVG stays text (base64 would make it a third larger): its line breaks
+    and indentation become single spaces, its attributes are single-quoted, and
+    only ``% # " &`` are percent-encoded, which is all a double-quoted attribute
+    needs. The image it shows is the same; matplotlib's figures shrink by about
+    a sixth.
+
+    Examples
+    --------
+    >>> svg = b'<svg width="4pt">\\n  <path d="M 0 0 \\nL 4 4"/>\\n</svg>'
+    >>> data_url(svg)
+    "data:image/svg+xml,<svg width='4pt'> <path d='M 0 0 L 4 4'/> </svg>"
+    """
+    text = _LINE_BREAK.sub(" ", svg.decode("utf-8"))
+    return "data:image/svg+xml," + _DOUBLE_QUOTED.sub(r"\1='\2'", text).translate(_URL_ESCAPES)
 
 
 def embed(name: str, alt: str) -> str:
@@ -89,9 +113,8 @@ def embed(name: str, alt: str) -> str:
     The result is ``<p class="labbook-figure"><img alt="..." src="data:image/svg+xml,..."></p>``:
     the image's source is a ``data:`` URL holding `render_svg` of the figure, so
     the page that prints this needs no file beside it, and the bytes are the
-    same on every build of the same code. The SVG is written as text, with only
-    ``% # " &`` and line breaks percent-encoded (base64 would make it a third
-    larger). On a narrow screen the figure keeps its drawn size (its text stays
+    same on every build of the same code (`data_url` says how it is written
+    small). On a narrow screen the figure keeps its drawn size (its text stays
     legible) and scrolls sideways inside that paragraph. An unregistered name
     (the message lists those that are) or an empty ``alt`` raises `ValueError`.
     """
@@ -100,6 +123,6 @@ def embed(name: str, alt: str) -> str:
         raise ValueError(f"no figure is registered as {name!r}; there are: {', '.join(figures)}")
     if not alt.strip():
         raise ValueError(f"figure {name!r} needs an alt text saying what it shows")
-    data = render_svg(figures[name]()).decode("utf-8").translate(_URL_ESCAPES)
+    source = data_url(render_svg(figures[name]()))
     alt = html.escape(alt.strip(), quote=True)
-    return f'<p class="labbook-figure"><img alt="{alt}" src="data:image/svg+xml,{data}"></p>'
+    return f'<p class="labbook-figure"><img alt="{alt}" src="{source}"></p>'

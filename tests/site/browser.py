@@ -417,7 +417,8 @@ class PageReport:
     seconds: float = 0.0
 
 
-_SVG_TEXT = re.compile(r'<g id="text_\d+">(.*?)</g>\s*</g>', re.DOTALL)
+#: A text group of a matplotlib SVG, its attributes in either quotes (`labcode.figures.data_url` writes single ones).
+_SVG_TEXT = re.compile(r"""<g id=["']text_\d+["']>(.*?)</g>\s*</g>""", re.DOTALL)
 _GLYPH_SCALE = re.compile(r"scale\((?P<s>[\d.]+) -(?P=s)\)")
 
 
@@ -440,7 +441,7 @@ def svg_text_points(svg: str) -> list[float]:
 
 def svg_width_points(svg: str) -> float:
     """The width of a matplotlib SVG, in points (``width="453.6pt"``)."""
-    return float(re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg).group(1))
+    return float(re.search(r"""<svg[^>]*\swidth=["']([\d.]+)pt["']""", svg).group(1))
 
 
 def screenshot_name(path: str) -> str:
