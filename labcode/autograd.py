@@ -304,6 +304,9 @@ def _as_inputs(cls: type[Function], inputs: tuple[Variable | ArrayLike, ...]) ->
     A Python number takes the dtype of the Variables it meets, as in NumPy:
     float32 weights times 2.0 stay float32.
     """
+    if all(type(x) is Variable or (type(x) is np.ndarray and x.dtype.kind == "f") for x in inputs):
+        # the common case, a float array beside variables (a batch X, targets Y): held as it is
+        return tuple(x if type(x) is Variable else Variable(x, requires_grad=False) for x in inputs)
     dtype = next((x.data.dtype for x in inputs if isinstance(x, Variable)), None)
     names = _input_names(cls, len(inputs))  # forward's arguments
     return tuple(

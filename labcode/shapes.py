@@ -245,19 +245,20 @@ def _float_dtype(dtype: object, name: str = "dtype") -> np.dtype:
 
 def as_real(value: object, name: str, *, above: float | None = None, at_least: float | None = None) -> float:
     """``value`` as a finite Python float, ``> above`` and ``>= at_least`` where given; a `TypeError` for a bool, string or complex."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
-    number = float(value)
-    bounds = (f" > {above:g}" if above is not None else "") + (f" >= {at_least:g}" if at_least is not None else "")
+    if type(value) is not float:  # a float needs no conversion (an optimizer checks its rate every step)
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+        value = float(value)
     if (
-        not math.isfinite(number)
-        or (above is not None and not number > above)
-        or (at_least is not None and not number >= at_least)
+        not math.isfinite(value)
+        or (above is not None and not value > above)
+        or (at_least is not None and not value >= at_least)
     ):
-        raise ValueError(f"{name} must be a finite number{bounds}, got {number!r}")
-    return number
+        bounds = (f" > {above:g}" if above is not None else "") + (f" >= {at_least:g}" if at_least is not None else "")
+        raise ValueError(f"{name} must be a finite number{bounds}, got {value!r}")
+    return value
 
 
 def as_int(value: object, name: str, *, at_least: int | None = None) -> int:
