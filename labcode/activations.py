@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit
 
 from labcode.shapes import as_float
 
@@ -39,6 +38,8 @@ __all__ = [
 
 def sigmoid(x: ArrayLike) -> NDArray[np.floating]:
     """The logistic sigmoid ``1 / (1 + exp(-x))`` without overflow: `scipy.special.expit` (``x = -1000`` gives 0, no warning)."""
+    from scipy.special import expit  # on first use: importing scipy.special takes longer than importing numpy
+
     return expit(as_float(x, "x"))
 
 

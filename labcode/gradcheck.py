@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.linalg import blas
 
 from labcode.shapes import _describe, _float_dtype, as_float, as_int, as_real, check_rng, check_shapes
 
@@ -479,6 +478,8 @@ def directional_check(
     grad : callable
         ``grad(theta, *args)``, shape ``(P,)``; it gets ``theta`` read-only.
     """
+    from scipy.linalg import blas  # on first use: importing scipy.linalg takes longer than importing numpy
+
     theta = _read_only(as_float(theta, "theta").astype(np.float64, copy=False))
     check_shapes(theta=(theta, "P"))
     rng = check_rng(rng)
