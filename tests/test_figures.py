@@ -317,7 +317,7 @@ def _elements(svg: str) -> list[tuple[str, dict[str, str], str]]:
 @pytest.mark.parametrize("name", sorted(registry()))
 def test_a_figure_loses_nothing_in_its_data_url(name: str) -> None:
     """`data_url` writes the SVG smaller, read back by an XML parser it is the same document (same
-    elements, attributes and text), its text reads the same, and it is at least 10 % smaller."""
+    elements, attributes and text), its text reads the same, and the URL is shorter than the SVG."""
     from labcode.figures import data_url
     from tests.site.scan import inline_svg
     from tests.svg_text import viewbox_width
@@ -329,8 +329,7 @@ def test_a_figure_loses_nothing_in_its_data_url(name: str) -> None:
     assert _elements(carried) == _elements(svg.decode())
     assert [dataclasses.replace(t, text=" ".join(t.text.split())) for t in svg_texts(svg)] == svg_texts(carried)
     assert svg_texts(carried) and viewbox_width(carried) == viewbox_width(svg)
-    plain = len(svg.decode().translate({ord(c): f"%{ord(c):02X}" for c in '%#"&\n\r\t'}))
-    assert len(url) < 0.9 * plain, (len(url), plain)
+    assert len(url) < 0.96 * len(svg), (len(url), len(svg))  # percent-encoding alone would make it longer
 
 
 # --- chapter 9: labcode's own source on the page ----------------------------------------
