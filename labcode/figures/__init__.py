@@ -94,8 +94,8 @@ def data_url(svg: bytes) -> str:
     The SVG stays text (base64 would make it a third larger): its line breaks
     and indentation become single spaces, its attributes are single-quoted, and
     only ``% # " &`` are percent-encoded, which is all a double-quoted attribute
-    needs. The image it shows is the same; matplotlib's figures shrink by about
-    a sixth.
+    needs. The image it shows is the same; the book's figures shrink by a
+    fifth.
 
     Examples
     --------
