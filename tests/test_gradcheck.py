@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -544,6 +547,23 @@ def test_directional_check_hands_out_read_only_vectors_and_leaves_theta_alone() 
     report = directional_check(loss, grad, theta, np.random.default_rng(0))
     assert report.ok and seen == [False] * 7
     assert np.array_equal(theta, before) and theta.flags.writeable
+
+
+def test_directional_check_runs_on_numpys_blas_alone() -> None:
+    """scipy's BLAS is a second OpenBLAS with threads of its own: a rank-1 update by it between the loss's
+    matrix products made the whole check about 4 times slower with BLAS threads as installed. In a process of
+    its own, a check leaves scipy.linalg unimported."""
+    code = """
+import sys
+import numpy as np
+from labcode.gradcheck import directional_check
+A = np.random.default_rng(1).standard_normal((300, 400))
+report = directional_check(lambda t: float(np.sum((A @ t) ** 2)), lambda t: 2 * A.T @ (A @ t),
+                           np.ones(400), np.random.default_rng(0))
+print(report.ok, "scipy.linalg" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "True False"
 
 
 def test_directional_check_names_at_most_three_bad_entries_and_none_of_a_huge_finite_gradient() -> None:
