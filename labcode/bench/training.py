@@ -6,8 +6,9 @@
 * ``gemm_update``: the same five products and the two weight updates as
   chapter 8 writes them, ``W -= lr * grad_W``.
 * ``tuned``: `labcode.bench.tuned.train_tuned`, the hand-written epoch with
-  its overhead taken out (checked once, arrays reused, the update inside the
-  gradient's matrix product): the measured subject.
+  its overhead taken out (checked once, arrays reused, the learning rate
+  folded into the output gradient so that each update is one pass over its
+  weights): the measured subject.
 * ``by_hand``: `labcode.backprop.train_by_hand`, the hand-written epoch as
   chapter 8 writes it (every call checked, new arrays, ``W -= lr * grad_W``).
 * ``autograd``: the same epoch with `labcode.nn` modules, the autograd's
